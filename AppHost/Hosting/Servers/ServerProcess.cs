@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace BenchPlatform.AppHost.Hosting.Servers;
+
+/// <summary>
+/// A child server process started with its output captured, stopped with its whole process tree.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    /// <summary>What the process is, for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The operating-system process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>The exit code, once exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when the process exits.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Starts <paramref name="startInfo"/>, sending each output line to <paramref name="onLine"/>.</summary>
+    public static ServerProcess Start(string name, ProcessStartInfo startInfo, Action<string>? onLine = null)
+    {
+        startInfo.UseShellExecute = false;
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        startInfo.RedirectStandardInput = false;
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { onLine?.Invoke(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { onLine?.Invoke(e.Data); } };
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"{name} did not start ({startInfo.FileName}).");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServerProcess(process, name);
+    }
+
+    /// <summary>Asks the process to stop (SIGTERM), then kills the tree after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        ProcessSignals.Terminate(_process.Id);
+        using var cts = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+    }
+}

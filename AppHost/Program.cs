@@ -1,0 +1,1 @@
+Console.WriteLine("BenchPlatform AppHost: the orchestrator lands with the stack issue.");

@@ -1,0 +1,1 @@
+Console.WriteLine("BenchPlatform LoadTests: scenarios land with the LoadTests issue.");

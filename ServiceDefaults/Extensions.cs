@@ -1,0 +1,126 @@
+using BenchPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The defaults every BenchPlatform service shares, in the shape of Aspire's ServiceDefaults template:
+/// OpenTelemetry, health endpoints, service discovery, HttpClient resilience and the internal token.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Path of the readiness endpoint (all checks).</summary>
+    public const string HealthEndpointPath = "/health";
+
+    /// <summary>Path of the liveness endpoint (only checks tagged "live").</summary>
+    public const string AlivenessEndpointPath = "/alive";
+
+    /// <summary>Adds telemetry, health checks, service discovery and resilient HttpClients.</summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.AddInternalToken();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Traces, metrics and logs through OpenTelemetry: to OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
+    /// else to the Zipkin endpoint the AppHost hands out in <c>OTEL_EXPORTER_ZIPKIN_ENDPOINT</c>.
+    /// </summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(PlatformTelemetry.MeterName))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation(options =>
+                    options.Filter = context => !IsHealthPath(context.Request.Path))
+                .AddHttpClientInstrumentation());
+
+        builder.AddOpenTelemetryExporters();
+        return builder;
+    }
+
+    private static bool IsHealthPath(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
+
+    private static void AddOpenTelemetryExporters<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            return;
+        }
+
+        var zipkin = builder.Configuration["OTEL_EXPORTER_ZIPKIN_ENDPOINT"];
+        if (Uri.TryCreate(zipkin, UriKind.Absolute, out var zipkinEndpoint))
+        {
+            // Zipkin v2 JSON is what the AppHost's own dashboard collects without an OTLP protobuf stack;
+            // the exporter is marked obsolete upstream in favour of OTLP, which is used whenever configured.
+#pragma warning disable CS0618
+            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+                tracing.AddZipkinExporter(options =>
+                {
+                    options.Endpoint = zipkinEndpoint;
+                    options.ExportProcessorType = ExportProcessorType.Batch;
+                }));
+#pragma warning restore CS0618
+        }
+    }
+
+    /// <summary>Registers the liveness check every service has; features add their own readiness checks.</summary>
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (readiness: every check, JSON body) and <c>/alive</c> (liveness), both open,
+    /// and makes every other endpoint require the internal token when one is configured.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseInternalToken();
+
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("live"),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
+
+        return app;
+    }
+}
