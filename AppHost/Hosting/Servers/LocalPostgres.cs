@@ -43,14 +43,25 @@ public sealed class LocalPostgres : IAsyncDisposable
             Database = database,
         }.ConnectionString;
 
-    /// <summary>Finds <c>initdb</c> and <c>postgres</c>, or says what to install.</summary>
-    public static string FindBinFolder()
+    /// <summary>
+    /// Finds the folder that holds both <c>initdb</c> and <c>postgres</c>: PATH first, then <paramref name="searchFolders"/>
+    /// (default <c>/usr/lib/postgresql/*/bin</c>), or says what to install.
+    /// </summary>
+    public static string FindBinFolder(IReadOnlyCollection<string>? searchFolders = null)
     {
-        var initdb = ExecutableLocator.Find("initdb", ExecutableLocator.PostgresFolders())
-            ?? throw new MissingDependencyException(
-                "PostgreSQL server binaries (initdb, postgres) were not found on PATH or under /usr/lib/postgresql/*/bin. " +
-                "Install them, e.g. 'apt-get install postgresql' on Debian/Ubuntu.");
-        return Path.GetDirectoryName(initdb)!;
+        var folders = searchFolders is { Count: > 0 } ? searchFolders : ExecutableLocator.PostgresFolders().ToList();
+        var initdb = ExecutableLocator.Find("initdb", folders);
+        var bin = initdb is null ? null : Path.GetDirectoryName(initdb)!;
+        if (bin is null || !File.Exists(Path.Combine(bin, "postgres")))
+        {
+            throw new MissingDependencyException(
+                "PostgreSQL server binaries (initdb and postgres) were not found on PATH or in " +
+                $"{string.Join(", ", folders.DefaultIfEmpty("/usr/lib/postgresql/*/bin"))}. " +
+                "Install the PostgreSQL server, e.g. 'apt-get install postgresql' on Debian/Ubuntu or 'brew install postgresql' on macOS, " +
+                "or name its bin folder in AppHost:PostgresSearchFolders.");
+        }
+
+        return bin;
     }
 
     /// <summary>
@@ -59,9 +70,9 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// </summary>
     public static async Task<LocalPostgres> StartAsync(
         string dataDirectory, int port, string password, bool durable = true,
-        Action<string>? onLine = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        Action<string>? onLine = null, TimeSpan? timeout = null, string? binFolder = null, CancellationToken cancellationToken = default)
     {
-        var bin = FindBinFolder();
+        var bin = binFolder ?? FindBinFolder();
         var asPostgresUser = Environment.IsPrivilegedProcess;
         dataDirectory = Path.GetFullPath(dataDirectory);
 
@@ -74,6 +85,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         var start = Command(Path.Combine(bin, "postgres"), asPostgresUser,
             "-D", dataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-k", dataDirectory, "-c", "listen_addresses=127.0.0.1", "-c", $"fsync={(durable ? "on" : "off")}");
+        // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for every client to disconnect.
         var server = ServerProcess.Start("postgres", start, line =>
         {
             onLine?.Invoke(line);
@@ -81,7 +93,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             {
                 ready.TrySetResult();
             }
-        });
+        }, ProcessSignals.SigInt);
 
         var exited = server.WaitForExitAsync(cancellationToken);
         var limit = Task.Delay(timeout ?? TimeSpan.FromSeconds(30), cancellationToken);
@@ -100,7 +112,9 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>Creates <paramref name="database"/> when it does not exist yet.</summary>
     public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        // No pooling: an idle pooled connection would outlive the call and hold the server open at stop.
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
         exists.Parameters.AddWithValue(database);

@@ -3,16 +3,18 @@ using System.Diagnostics;
 namespace BenchPlatform.AppHost.Hosting.Servers;
 
 /// <summary>
-/// A child server process started with its output captured, stopped with its whole process tree.
+/// A child process started with its output captured, stopped with its whole process tree.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly int _stopSignal;
 
-    private ServerProcess(Process process, string name)
+    private ServerProcess(Process process, string name, int stopSignal)
     {
         _process = process;
         Name = name;
+        _stopSignal = stopSignal;
     }
 
     /// <summary>What the process is, for messages.</summary>
@@ -30,8 +32,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Completes when the process exits.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
 
-    /// <summary>Starts <paramref name="startInfo"/>, sending each output line to <paramref name="onLine"/>.</summary>
-    public static ServerProcess Start(string name, ProcessStartInfo startInfo, Action<string>? onLine = null)
+    /// <summary>
+    /// Starts <paramref name="startInfo"/>, sending each output line to <paramref name="onLine"/>;
+    /// <paramref name="stopSignal"/> is what <see cref="StopAsync"/> sends first.
+    /// </summary>
+    public static ServerProcess Start(string name, ProcessStartInfo startInfo, Action<string>? onLine = null, int stopSignal = ProcessSignals.SigTerm)
     {
         startInfo.UseShellExecute = false;
         startInfo.RedirectStandardOutput = true;
@@ -47,10 +52,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServerProcess(process, name);
+        return new ServerProcess(process, name, stopSignal);
     }
 
-    /// <summary>Asks the process to stop (SIGTERM), then kills the tree after <paramref name="grace"/>.</summary>
+    /// <summary>
+    /// Asks the process to stop (its stop signal), kills the tree after <paramref name="grace"/>, and
+    /// kills any descendant that outlived it, so nothing it started is left behind.
+    /// </summary>
     public async Task StopAsync(TimeSpan grace)
     {
         if (_process.HasExited)
@@ -58,7 +66,8 @@ public sealed class ServerProcess : IAsyncDisposable
             return;
         }
 
-        ProcessSignals.Terminate(_process.Id);
+        var descendants = ProcessTree.Descendants(_process.Id);
+        ProcessSignals.Send(_process.Id, _stopSignal);
         using var cts = new CancellationTokenSource(grace);
         try
         {
@@ -66,8 +75,29 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            _process.Kill(entireProcessTree: true);
+            KillTree();
             await _process.WaitForExitAsync();
+        }
+
+        foreach (var pid in descendants)
+        {
+            if (ProcessTree.IsAlive(pid))
+            {
+                ProcessSignals.Send(pid, ProcessSignals.SigKill);
+            }
+        }
+    }
+
+    /// <summary>Kills the process and its descendants at once (SIGKILL); used when the AppHost itself is exiting.</summary>
+    public void KillTree()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
         }
     }
 

@@ -1,0 +1,44 @@
+namespace BenchPlatform.AppHost.Hosting;
+
+/// <summary>Settings of the local orchestrator (configuration section <c>AppHost</c>).</summary>
+public sealed class AppHostOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "AppHost";
+
+    /// <summary>Where data, logs and secrets live; relative to the current directory.</summary>
+    public string StateFolder { get; set; } = ".state";
+
+    /// <summary>The port of the control API and dashboard on 127.0.0.1.</summary>
+    public int DashboardPort { get; set; } = 18888;
+
+    /// <summary>Port overrides per resource name, e.g. <c>AppHost:Ports:gateway=8081</c>.</summary>
+    public Dictionary<string, int> Ports { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Folders searched for PostgreSQL binaries after PATH; empty means <c>/usr/lib/postgresql/*/bin</c>.</summary>
+    public List<string> PostgresSearchFolders { get; set; } = [];
+
+    /// <summary>How long a replica may take to report healthy before it is restarted.</summary>
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Lines of output kept in memory per process.</summary>
+    public int LogLines { get; set; } = 2000;
+
+    /// <summary>Bytes of output kept on disk per process before the file is rotated (one old file kept).</summary>
+    public long LogFileBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Replicas of an autoscaled project that may share one GPU.</summary>
+    public int ReplicasPerGpu { get; set; } = 1;
+
+    /// <summary>How a GPU is chosen for a new replica.</summary>
+    public Orchestration.GpuPlacementMode GpuPlacement { get; set; } = Orchestration.GpuPlacementMode.RoundRobin;
+
+    /// <summary>The most replicas of an autoscaled project on a CPU-only machine.</summary>
+    public int MaxCpuReplicas { get; set; } = 8;
+
+    /// <summary>The first restart delay after a crash; it doubles up to <see cref="MaxRestartDelay"/>.</summary>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest restart delay.</summary>
+    public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Text;
+using BenchPlatform.AppHost.Hosting.Orchestration;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BenchPlatform.AppHost.Hosting.Control;
+
+/// <summary>
+/// The AppHost's internal API on 127.0.0.1 (docs/internals.md): scale state and bounds, demand and warm-up,
+/// all requiring the run's internal token in <c>X-Internal-Token</c>.
+/// </summary>
+public static class ControlApi
+{
+    /// <summary>The header that carries the internal token.</summary>
+    public const string TokenHeader = "X-Internal-Token";
+
+    /// <summary>Maps <c>/_internal/*</c>.</summary>
+    public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/_internal").AddEndpointFilter(RequireTokenAsync);
+        group.MapGet("/scale", GetScale);
+        group.MapPut("/scale/{name}", PutScaleAsync);
+        group.MapPost("/demand/{name}", PostDemand);
+        group.MapPost("/warmup", WarmupApi.PostWarmupAsync);
+        return app;
+    }
+
+    private static async ValueTask<object?> RequireTokenAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var orchestrator = context.HttpContext.RequestServices.GetRequiredService<Orchestrator>();
+        var presented = context.HttpContext.Request.Headers[TokenHeader].ToString();
+        var expected = Encoding.UTF8.GetBytes(orchestrator.InternalToken);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), expected))
+        {
+            return TypedResults.Problem(
+                title: "Missing or wrong internal token",
+                detail: $"The AppHost's control API is internal; send the run's token in {TokenHeader} (the gateway does).",
+                statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>The scale state of every project that others route to.</summary>
+    public static Ok<Dictionary<string, ScaleState>> GetScale(Orchestrator orchestrator) =>
+        TypedResults.Ok(Scalable(orchestrator).ToDictionary(r => r.Resource.Name, ScaleState.Of, StringComparer.Ordinal));
+
+    private static async Task<Results<Ok<ScaleState>, NotFound<ProblemDetails>, ValidationProblem>> PutScaleAsync(
+        string name, ScaleBounds? bounds, Orchestrator orchestrator, CancellationToken cancellationToken)
+    {
+        if (Find(orchestrator, name) is not { } runner)
+        {
+            return NotFound(orchestrator, name);
+        }
+
+        var capacity = runner.Resource.Autoscale is null ? int.MaxValue : orchestrator.Placement.Capacity;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (bounds?.Min is not { } min || min < 0)
+        {
+            errors["min"] = ["Give 'min', a whole number of replicas of 0 or more."];
+        }
+
+        if (bounds?.Max is not { } max || max < 1)
+        {
+            errors["max"] = ["Give 'max', a whole number of replicas of 1 or more."];
+        }
+        else if (max > capacity)
+        {
+            errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}'; lower 'max'."];
+        }
+        else if (bounds.Min is { } lower && lower > max)
+        {
+            errors["min"] = [$"'min' ({lower}) must not exceed 'max' ({max})."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)));
+        }
+
+        await runner.SetBoundsAsync(bounds!.Min!.Value, bounds.Max!.Value, cancellationToken);
+        return TypedResults.Ok(ScaleState.Of(runner));
+    }
+
+    private static Results<Accepted, NotFound<ProblemDetails>> PostDemand(string name, Orchestrator orchestrator)
+    {
+        if (Find(orchestrator, name) is not { } runner)
+        {
+            return NotFound(orchestrator, name);
+        }
+
+        orchestrator.OnDemand(runner);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    internal static ProjectRunner? Find(Orchestrator orchestrator, string name) =>
+        Scalable(orchestrator).FirstOrDefault(r => r.Resource.Name == name);
+
+    internal static NotFound<ProblemDetails> NotFound(Orchestrator orchestrator, string name) =>
+        TypedResults.NotFound(new ProblemDetails
+        {
+            Title = "Unknown resource",
+            Status = StatusCodes.Status404NotFound,
+            Detail = $"No scalable resource is named '{name}'; use one of: {string.Join(", ", Scalable(orchestrator).Select(r => r.Resource.Name))}.",
+        });
+
+    private static IEnumerable<ProjectRunner> Scalable(Orchestrator orchestrator) =>
+        orchestrator.Runners.Values.Where(r => r.Resource.Autoscale is not null || orchestrator.RoutedTo(r));
+}

@@ -1,0 +1,46 @@
+using BenchPlatform.AppHost.Hosting.Orchestration;
+using BenchPlatform.AppHost.Hosting.Resources;
+using BenchPlatform.AppHost.Hosting.Servers;
+
+namespace BenchPlatform.AppHost.Hosting;
+
+/// <summary>The built AppHost: runs the topology until Ctrl+C or SIGTERM (Aspire's <c>DistributedApplication</c>).</summary>
+public sealed class DistributedApplication
+{
+    private readonly WebApplication _app;
+    private readonly IReadOnlyList<Resource> _resources;
+    private readonly AppHostOptions _options;
+
+    internal DistributedApplication(WebApplication app, IReadOnlyList<Resource> resources, AppHostOptions options)
+    {
+        _app = app;
+        _resources = resources;
+        _options = options;
+    }
+
+    /// <summary>The control host, where the dashboard maps its pages.</summary>
+    public WebApplication Host => _app;
+
+    /// <summary>Starts declaring a topology.</summary>
+    public static DistributedApplicationBuilder CreateBuilder(string[] args) => new(args);
+
+    /// <summary>
+    /// Checks that every program the topology needs is installed, then runs the stack until stopped.
+    /// A missing program or a resource that cannot start ends the process with a non-zero exit code.
+    /// </summary>
+    public void Run()
+    {
+        try
+        {
+            Preflight.Check(_resources, _options);
+        }
+        catch (MissingDependencyException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Environment.ExitCode = 2;
+            return;
+        }
+
+        _app.Run();
+    }
+}

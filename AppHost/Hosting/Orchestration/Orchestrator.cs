@@ -1,0 +1,397 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using BenchPlatform.AppHost.Hosting.Resources;
+using BenchPlatform.AppHost.Hosting.Servers;
+using Microsoft.Extensions.Options;
+
+namespace BenchPlatform.AppHost.Hosting.Orchestration;
+
+/// <summary>
+/// Runs the topology: PostgreSQL and Redis first, then each project once what it waits for is ready;
+/// prints a line per resource as it becomes ready and the entry URLs at the end; on stop, stops every
+/// process tree (projects first, then servers) so nothing outlives the AppHost.
+/// </summary>
+public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
+{
+    private const int MaxEvents = 2000;
+
+    private readonly Topology _topology;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger _logger;
+    private readonly Dictionary<Resource, TaskCompletionSource> _ready = [];
+    private readonly Dictionary<ProjectResource, ProjectRunner> _runners = [];
+    private readonly List<ClusterPublisher> _publishers = [];
+    private readonly ConcurrentDictionary<string, ResourceLog> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ReplicaEvent> _events = new();
+    private readonly HashSet<int> _ports = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly long _startedAt;
+    private LocalPostgres? _postgres;
+    private LocalRedis? _redis;
+    private Task _run = Task.CompletedTask;
+    private RunSecrets? _secrets;
+    private bool _postgresPasswordExisted;
+    private volatile bool _stopped;
+
+    /// <summary>Created by the host; nothing starts before <see cref="StartAsync"/>.</summary>
+    public Orchestrator(
+        Topology topology, IOptions<AppHostOptions> options, IHostApplicationLifetime lifetime, TimeProvider time,
+        ILoggerFactory loggers, IEnumerable<IGpuInventory> gpus)
+    {
+        _topology = topology;
+        _lifetime = lifetime;
+        _logger = loggers.CreateLogger("AppHost");
+        Options = options.Value;
+        Time = time;
+        _startedAt = time.GetTimestamp();
+        StateFolder = Path.GetFullPath(Options.StateFolder);
+        DashboardUrl = $"http://127.0.0.1:{Options.DashboardPort.ToString(CultureInfo.InvariantCulture)}";
+        Http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Placement = new Placement(gpus.FirstOrDefault() ?? new NvidiaSmiInventory(), Environment.ProcessorCount, Options);
+        foreach (var resource in topology.Resources)
+        {
+            _ready[resource] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (resource is ProjectResource project)
+            {
+                _runners[project] = new ProjectRunner(this, project);
+            }
+        }
+
+        foreach (var (project, runner) in _runners)
+        {
+            foreach (var target in project.References.OfType<ProjectResource>())
+            {
+                _publishers.Add(new ClusterPublisher(this, runner, _runners[target], _logger));
+            }
+        }
+
+        // Last resort when the AppHost exits without a graceful stop (an unhandled exception): no orphans.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillEverything();
+    }
+
+    /// <summary>The orchestrator's settings.</summary>
+    public AppHostOptions Options { get; }
+
+    /// <summary>The clock (injected, so tests can drive time).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The absolute state folder: data, logs and secrets.</summary>
+    public string StateFolder { get; }
+
+    /// <summary>The control API and dashboard address.</summary>
+    public string DashboardUrl { get; }
+
+    /// <summary>Completes when every resource is ready.</summary>
+    public Task Ready => Task.WhenAll(_ready.Values.Select(r => r.Task));
+
+    /// <summary>The replica sets, by project.</summary>
+    public IReadOnlyDictionary<ProjectResource, ProjectRunner> Runners => _runners;
+
+    /// <summary>The output of every process, by process name.</summary>
+    public IReadOnlyDictionary<string, ResourceLog> Logs => _logs;
+
+    /// <summary>Replica lifecycle events, oldest first (bounded).</summary>
+    public IReadOnlyCollection<ReplicaEvent> Events => _events;
+
+    internal HttpClient Http { get; }
+
+    internal Placement Placement { get; }
+
+    internal RunSecrets Secrets => _secrets ?? throw new InvalidOperationException("The orchestrator has not started.");
+
+    /// <summary>The internal token of this run (what the control API requires).</summary>
+    internal string InternalToken => Secrets.InternalToken;
+
+    internal Func<ProjectRunner, Replica, CancellationToken, Task>? DrainWaiter { get; set; }
+
+    /// <summary>The runner of <paramref name="project"/>.</summary>
+    public ProjectRunner Runner(ProjectResource project) => _runners[project];
+
+    /// <summary>Whether some project routes to <paramref name="runner"/>'s project (it is a cluster at the gateway).</summary>
+    public bool RoutedTo(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Any();
+
+    /// <summary>A request is held for <paramref name="runner"/>: start a replica now when none is ready or starting.</summary>
+    public void OnDemand(ProjectRunner runner)
+    {
+        if (runner.Ready == 0 && runner.Desired == 0 && runner.Max > 0 && !_stopping.IsCancellationRequested)
+        {
+            _ = runner.ScaleToAsync(Math.Clamp(1, runner.Min, runner.Max), _stopping.Token);
+        }
+    }
+
+    /// <summary>Whether <paramref name="resource"/> is ready.</summary>
+    public bool IsReady(Resource resource) => _ready[resource].Task.IsCompletedSuccessfully;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(StateFolder);
+        _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
+        _secrets = RunSecrets.Load(StateFolder);
+
+        // Ports and passwords first, so every connection string is known before anything starts.
+        foreach (var redis in _topology.Resources.OfType<RedisResource>())
+        {
+            redis.Port = AllocatePort(redis, 0);
+            redis.Password = _secrets.RedisPassword;
+        }
+
+        foreach (var postgres in _topology.Resources.OfType<PostgresServerResource>())
+        {
+            postgres.Port = AllocatePort(postgres, 0);
+            postgres.Password = _secrets.PostgresPassword;
+        }
+
+        foreach (var publisher in _publishers)
+        {
+            _ = publisher.RunAsync(_stopping.Token);
+        }
+
+        _run = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Stops the stack before the host stops its web server, so services can still flush telemetry
+    /// to the AppHost while they shut down.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(_logger);
+        await _stopping.CancelAsync();
+        await _run;
+        await Task.WhenAll(_runners.Values.Select(r => r.StopAsync()));
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
+        File.Delete(Path.Combine(StateFolder, "run.json"));
+        _stopped = true;
+        LogStopped(_logger);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        Http.Dispose();
+        foreach (var log in _logs.Values)
+        {
+            log.Dispose();
+        }
+    }
+
+    internal ResourceLog CreateLog(string name) =>
+        _logs.GetOrAdd(name, n => new ResourceLog(n, Path.Combine(StateFolder, "logs", n + ".log"), Options.LogLines, Options.LogFileBytes, Time));
+
+    internal void RecordEvent(Replica replica, string @event, string? detail)
+    {
+        var entry = new ReplicaEvent(Time.GetUtcNow(), replica.Id, @event, detail);
+        _events.Enqueue(entry);
+        while (_events.Count > MaxEvents && _events.TryDequeue(out _))
+        {
+        }
+
+        LogReplicaEvent(_logger, replica.Id, @event, detail ?? string.Empty);
+    }
+
+    internal void ReportFailure(Replica replica, string reason) =>
+        LogReplicaFailed(_logger, replica.Id, reason, replica.Log.Tail(10));
+
+    internal int AllocatePort(Resource resource, int index)
+    {
+        lock (_ports)
+        {
+            if (index == 0 && (Options.Ports.TryGetValue(resource.Name, out var configured) ? configured : (resource as ProjectResource)?.HttpPort) is int fixedPort)
+            {
+                _ports.Add(fixedPort);
+                return fixedPort;
+            }
+
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (_ports.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+
+    internal void ReleasePort(int port)
+    {
+        lock (_ports)
+        {
+            _ports.Remove(port);
+        }
+    }
+
+    internal async Task WaitDrainedAsync(ProjectRunner runner, Replica replica)
+    {
+        // The gateway must have taken it out of rotation before anything else.
+        foreach (var publisher in _publishers.Where(p => p.Cluster == runner))
+        {
+            await publisher.FlushAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+
+        if (DrainWaiter is { } wait)
+        {
+            await wait(runner, replica, _stopping.Token);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_topology.Resources.Select(StartResourceAsync));
+            WriteRunFile();
+            foreach (var runner in _runners.Values.Where(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name)))
+            {
+                LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
+            }
+
+            LogStackReady(_logger, Time.GetElapsedTime(_startedAt).TotalSeconds, DashboardUrl);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped while starting.
+        }
+        catch (Exception ex)
+        {
+            LogStartFailed(_logger, ex.Message);
+            Environment.ExitCode = 1;
+            _lifetime.StopApplication();
+        }
+    }
+
+    private async Task StartResourceAsync(Resource resource)
+    {
+        var token = _stopping.Token;
+        await Task.WhenAll(resource.WaitsFor.Select(d => _ready[d].Task)).WaitAsync(token);
+        var started = Time.GetTimestamp();
+        string detail;
+        switch (resource)
+        {
+            case PostgresServerResource postgres:
+                var pgLog = CreateLog(postgres.Name);
+                var dataFolder = Path.Combine(StateFolder, postgres.Name, "data");
+                if (File.Exists(Path.Combine(dataFolder, "PG_VERSION")) && !_postgresPasswordExisted)
+                {
+                    throw new InvalidOperationException($"{dataFolder} exists but its password is gone; delete {StateFolder} to start afresh.");
+                }
+
+                _postgres = await LocalPostgres.StartAsync(
+                    dataFolder, postgres.Port, postgres.Password, durable: true, pgLog.Append,
+                    binFolder: LocalPostgres.FindBinFolder(Options.PostgresSearchFolders), cancellationToken: token);
+                detail = $"postgres on 127.0.0.1:{postgres.Port}";
+                break;
+            case PostgresDatabaseResource database:
+                await _ready[database.Server].Task.WaitAsync(token);
+                await _postgres!.EnsureDatabaseAsync(database.DatabaseName, token);
+                detail = $"database '{database.DatabaseName}'";
+                break;
+            case RedisResource redis:
+                _redis = await LocalRedis.StartAsync(redis.Port, redis.Password, AppContext.BaseDirectory, CreateLog(redis.Name).Append, cancellationToken: token);
+                detail = $"{_redis.Kind} on 127.0.0.1:{redis.Port}";
+                break;
+            case ProjectResource project:
+                var runner = _runners[project];
+                await runner.StartAsync(token);
+                detail = runner.Replicas.Count == 1
+                    ? runner.Replicas[0].Address.TrimEnd('/')
+                    : $"{runner.Replicas.Count} replicas";
+                break;
+            default:
+                throw new InvalidOperationException($"No way to run {resource.GetType().Name} '{resource.Name}'.");
+        }
+
+        _ready[resource].TrySetResult();
+        LogResourceReady(_logger, resource.Name, detail, Time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private void WriteRunFile()
+    {
+        var gateway = _runners.Values.FirstOrDefault(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name));
+        var run = new Dictionary<string, object?>
+        {
+            ["pid"] = Environment.ProcessId,
+            ["gateway"] = gateway?.Replicas.FirstOrDefault()?.Address.TrimEnd('/'),
+            ["dashboard"] = DashboardUrl,
+            ["internal_token"] = Secrets.InternalToken,
+        };
+        RunSecrets.WritePrivate(Path.Combine(StateFolder, "run.json"), JsonSerializer.Serialize(run));
+    }
+
+    private void KillEverything()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        foreach (var runner in _runners.Values)
+        {
+            runner.KillNow();
+        }
+
+        _redis?.Process.KillTree();
+        if (_postgres is { Process.HasExited: false } postgres)
+        {
+            // A killed postmaster leaves its shared memory to recover; a fast shutdown is still the better end.
+            ProcessSignals.Send(postgres.Process.Id, ProcessSignals.SigInt);
+            if (!postgres.Process.WaitForExitAsync().Wait(TimeSpan.FromSeconds(5)))
+            {
+                postgres.Process.KillTree();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resource} ready: {Detail} ({Seconds:0.00} s)")]
+    private static partial void LogResourceReady(ILogger logger, string resource, string detail, double seconds);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Resource}: {Url}")]
+    private static partial void LogEntryPoint(ILogger logger, string resource, string url);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stack ready in {Seconds:0.00} s. Dashboard: {DashboardUrl}")]
+    private static partial void LogStackReady(ILogger logger, double seconds, string dashboardUrl);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "The stack could not start: {Error}")]
+    private static partial void LogStartFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Replica}: {Event} {Detail}")]
+    private static partial void LogReplicaEvent(ILogger logger, string replica, string @event, string detail);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Replica} {Reason}; its last output:\n{Tail}")]
+    private static partial void LogReplicaFailed(ILogger logger, string replica, string reason, string tail);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Stopping every process of the stack")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Stopped")]
+    private static partial void LogStopped(ILogger logger);
+}

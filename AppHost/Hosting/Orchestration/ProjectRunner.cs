@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using BenchPlatform.AppHost.Hosting.Resources;
+using BenchPlatform.AppHost.Hosting.Servers;
+
+namespace BenchPlatform.AppHost.Hosting.Orchestration;
+
+/// <summary>
+/// The replicas of one project: starts them from build output, adds and drains them as the desired count
+/// changes, and tells the projects that route to it (the gateway) whenever the set changes.
+/// </summary>
+public sealed class ProjectRunner
+{
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _scale = new(1, 1);
+    private readonly List<Replica> _replicas = [];
+    private readonly List<Task> _draining = [];
+
+    internal ProjectRunner(Orchestrator orchestrator, ProjectResource resource)
+    {
+        Orchestrator = orchestrator;
+        Resource = resource;
+        Min = resource.Autoscale?.Min ?? resource.Replicas;
+        Max = resource.Autoscale?.Max ?? Math.Max(1, resource.Replicas);
+        Desired = resource.Replicas;
+    }
+
+    /// <summary>The project.</summary>
+    public ProjectResource Resource { get; }
+
+    /// <summary>The replicas, including those starting and draining.</summary>
+    public IReadOnlyList<Replica> Replicas
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _replicas];
+            }
+        }
+    }
+
+    /// <summary>How many replicas should run.</summary>
+    public int Desired { get; private set; }
+
+    /// <summary>The lower bound of <see cref="Desired"/>.</summary>
+    public int Min { get; private set; }
+
+    /// <summary>The upper bound of <see cref="Desired"/>.</summary>
+    public int Max { get; private set; }
+
+    /// <summary>Requests in flight on this project at the gateway (last load report).</summary>
+    public int Inflight { get; internal set; }
+
+    /// <summary>Requests the gateway holds because no replica is ready (last load report).</summary>
+    public int Waiting { get; internal set; }
+
+    /// <summary>How many replicas are in rotation.</summary>
+    public int Ready => Replicas.Count(r => r.State == ReplicaState.Ready);
+
+    /// <summary>Raised whenever a replica changes state or the set changes.</summary>
+    public event Action<ProjectRunner>? Changed;
+
+    /// <summary>Raised when a replica's process (re)starts; a consumer that restarted needs the destination set again.</summary>
+    internal event Action<Replica>? ProcessStarted;
+
+    internal Orchestrator Orchestrator { get; }
+
+    internal TimeProvider Time => Orchestrator.Time;
+
+    internal AppHostOptions Options => Orchestrator.Options;
+
+    internal HttpClient Http => Orchestrator.Http;
+
+    /// <summary>Starts the declared replicas and completes when all are ready.</summary>
+    internal async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ScaleToAsync(Desired, cancellationToken);
+        await Task.WhenAll(Replicas.Select(r => r.FirstReady)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the bounds and moves <see cref="Desired"/> into them.</summary>
+    internal async Task SetBoundsAsync(int min, int max, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            Min = min;
+            Max = max;
+        }
+
+        await ScaleToAsync(Math.Clamp(Desired, min, max), cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds replicas (each starts at once) or drains the highest-numbered ones until <paramref name="desired"/>
+    /// are running; drained replicas leave rotation first and stop once the gateway has nothing in flight on them.
+    /// </summary>
+    internal async Task ScaleToAsync(int desired, CancellationToken cancellationToken)
+    {
+        await _scale.WaitAsync(cancellationToken);
+        try
+        {
+            Desired = desired;
+            List<Replica> toDrain = [];
+            lock (_lock)
+            {
+                var active = _replicas.Where(r => r.State != ReplicaState.Draining).OrderBy(r => r.Index).ToList();
+                for (var add = active.Count; add < desired; add++)
+                {
+                    var index = Enumerable.Range(0, int.MaxValue).First(i => _replicas.All(r => r.Index != i));
+                    var replica = new Replica(this, index, Orchestrator.AllocatePort(Resource, index));
+                    _replicas.Add(replica);
+                    replica.Start();
+                }
+
+                toDrain.AddRange(active.Skip(desired).OrderByDescending(r => r.Index));
+            }
+
+            foreach (var replica in toDrain)
+            {
+                replica.MarkDraining();
+                lock (_lock)
+                {
+                    _draining.Add(DrainAsync(replica));
+                }
+            }
+
+            Changed?.Invoke(this);
+        }
+        finally
+        {
+            _scale.Release();
+        }
+    }
+
+    /// <summary>Stops every replica (in parallel), the draining ones included.</summary>
+    internal async Task StopAsync()
+    {
+        var replicas = Replicas;
+        await Task.WhenAll(replicas.Select(r => r.StopAsync(TimeSpan.FromSeconds(5))));
+        Task[] draining;
+        lock (_lock)
+        {
+            draining = [.. _draining];
+        }
+
+        await Task.WhenAll(draining);
+    }
+
+    internal void KillNow()
+    {
+        foreach (var replica in Replicas)
+        {
+            replica.KillNow();
+        }
+    }
+
+    internal ServerProcess StartProcess(Replica replica)
+    {
+        var start = new ProcessStartInfo(DotNetHost.Path, [Resource.Metadata.AssemblyPath])
+        {
+            WorkingDirectory = Path.GetDirectoryName(Resource.Metadata.ProjectPath)!,
+        };
+        foreach (var (name, value) in ServiceEnvironment.For(Orchestrator, this, replica))
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {Resource.Metadata.AssemblyPath}");
+        return ServerProcess.Start(replica.Id, start, replica.Log.Append);
+    }
+
+    internal void OnProcessStarted(Replica replica) => ProcessStarted?.Invoke(replica);
+
+    internal void OnReplicaChanged(Replica replica, string @event, string? detail)
+    {
+        Orchestrator.RecordEvent(replica, @event, detail);
+        Changed?.Invoke(this);
+    }
+
+    internal void OnReplicaFailed(Replica replica, string reason) => Orchestrator.ReportFailure(replica, reason);
+
+    private async Task DrainAsync(Replica replica)
+    {
+        await Orchestrator.WaitDrainedAsync(this, replica);
+        await replica.StopAsync(TimeSpan.FromSeconds(10));
+        lock (_lock)
+        {
+            _replicas.Remove(replica);
+        }
+
+        Orchestrator.ReleasePort(replica.Port);
+        Orchestrator.Placement.Release(replica.Id);
+        Changed?.Invoke(this);
+    }
+}

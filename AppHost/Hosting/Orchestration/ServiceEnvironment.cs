@@ -1,0 +1,72 @@
+using System.Globalization;
+using BenchPlatform.AppHost.Hosting.Resources;
+
+namespace BenchPlatform.AppHost.Hosting.Orchestration;
+
+/// <summary>The environment a replica starts with (docs/internals.md, Aspire's names).</summary>
+internal static class ServiceEnvironment
+{
+    // Inherited variables that would fight the URL the AppHost assigns.
+    private static readonly string[] Removed = ["ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "ASPNETCORE_URLS"];
+
+    public static IEnumerable<KeyValuePair<string, string?>> For(Orchestrator orchestrator, ProjectRunner runner, Replica replica)
+    {
+        var resource = runner.Resource;
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in Removed)
+        {
+            env[name] = null;
+        }
+
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}";
+        env["OTEL_SERVICE_NAME"] = resource.Name;
+        env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Id}";
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        {
+            env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = $"{orchestrator.DashboardUrl}/api/v2/spans";
+        }
+
+        env["Internal__Token"] = orchestrator.Secrets.InternalToken;
+        env["Storage__Root"] = orchestrator.StateFolder;
+        env["Logging__Console__FormatterName"] = "simple";
+        env["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        env["DOTNET_NOLOGO"] = "1";
+
+        var routesToProjects = false;
+        foreach (var reference in resource.References)
+        {
+            switch (reference)
+            {
+                case IResourceWithConnectionString source:
+                    env[$"ConnectionStrings__{source.ConnectionName}"] = source.ConnectionString;
+                    break;
+                case ProjectResource project:
+                    routesToProjects = true;
+                    var i = 0;
+                    foreach (var target in orchestrator.Runner(project).Replicas.Where(r => r.State != ReplicaState.Draining))
+                    {
+                        env[$"services__{project.Name}__http__{i++}"] = target.Address.TrimEnd('/');
+                    }
+
+                    break;
+            }
+        }
+
+        if (routesToProjects)
+        {
+            env["services__apphost__http__0"] = orchestrator.DashboardUrl;
+        }
+
+        foreach (var (name, value) in orchestrator.Placement.EnvironmentFor(runner, replica))
+        {
+            env[name] = value;
+        }
+
+        foreach (var (name, value) in resource.Environment)
+        {
+            env[name] = value;
+        }
+
+        return env;
+    }
+}

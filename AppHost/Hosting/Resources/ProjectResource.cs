@@ -1,0 +1,23 @@
+namespace BenchPlatform.AppHost.Hosting.Resources;
+
+/// <summary>A .NET project run from its build output, as one or more replicas.</summary>
+public sealed class ProjectResource(string name, IProjectMetadata metadata) : Resource(name)
+{
+    /// <summary>Where the project and its build output are.</summary>
+    public IProjectMetadata Metadata { get; } = metadata;
+
+    /// <summary>Resources whose connection details this project receives.</summary>
+    public List<Resource> References { get; } = [];
+
+    /// <summary>Extra environment variables.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many replicas run at start.</summary>
+    public int Replicas { get; internal set; } = 1;
+
+    /// <summary>The fixed HTTP port of a single-replica project; null for a free port.</summary>
+    public int? HttpPort { get; internal set; }
+
+    /// <summary>The scaling policy, when the project is autoscaled.</summary>
+    public AutoscalePolicy? Autoscale { get; internal set; }
+}
