@@ -145,6 +145,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             postgres.Password = _secrets.PostgresPassword;
         }
 
+        WriteRunFile();
         foreach (var publisher in _publishers)
         {
             _ = publisher.RunAsync(_stopping.Token);
@@ -269,7 +270,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         try
         {
             await Task.WhenAll(_topology.Resources.Select(StartResourceAsync));
-            WriteRunFile();
             foreach (var runner in _runners.Values.Where(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name)))
             {
                 LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
@@ -336,11 +336,13 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     private void WriteRunFile()
     {
-        var gateway = _runners.Values.FirstOrDefault(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name));
+        var entry = _topology.Projects
+            .Select(p => Options.Ports.TryGetValue(p.Name, out var port) ? port : p.HttpPort)
+            .FirstOrDefault(p => p is not null);
         var run = new Dictionary<string, object?>
         {
             ["pid"] = Environment.ProcessId,
-            ["gateway"] = gateway?.Replicas.FirstOrDefault()?.Address.TrimEnd('/'),
+            ["gateway"] = entry is null ? null : $"http://127.0.0.1:{entry.Value.ToString(CultureInfo.InvariantCulture)}",
             ["dashboard"] = DashboardUrl,
             ["internal_token"] = Secrets.InternalToken,
         };
