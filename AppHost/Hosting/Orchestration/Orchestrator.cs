@@ -129,6 +129,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StateFolder);
+        if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
+        {
+            // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
+            File.SetUnixFileMode(StateFolder, File.GetUnixFileMode(StateFolder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
+
         _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
         _secrets = RunSecrets.Load(StateFolder);
 
@@ -290,6 +296,20 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     }
 
     private async Task StartResourceAsync(Resource resource)
+    {
+        try
+        {
+            await StartResourceCoreAsync(resource);
+        }
+        catch (Exception ex)
+        {
+            // What waits for this resource fails with the same error instead of waiting forever.
+            _ready[resource].TrySetException(ex);
+            throw;
+        }
+    }
+
+    private async Task StartResourceCoreAsync(Resource resource)
     {
         var token = _stopping.Token;
         await Task.WhenAll(resource.WaitsFor.Select(d => _ready[d].Task)).WaitAsync(token);
