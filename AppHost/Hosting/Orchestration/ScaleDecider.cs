@@ -1,0 +1,43 @@
+using BenchPlatform.AppHost.Hosting.Resources;
+
+namespace BenchPlatform.AppHost.Hosting.Orchestration;
+
+/// <summary>
+/// The autoscaling rule for one project: wanted = clamp(ceil(demand / target), min, max); up at once;
+/// down one replica at a time, each step only after demand has wanted fewer replicas for a whole window.
+/// </summary>
+public sealed class ScaleDecider(AutoscalePolicy policy, TimeProvider time)
+{
+    private DateTimeOffset? _belowSince;
+
+    /// <summary>The policy it applies.</summary>
+    public AutoscalePolicy Policy { get; } = policy;
+
+    /// <summary>The replica count demand alone asks for, within the bounds.</summary>
+    public int Wanted(int demand, int min, int max) =>
+        Math.Clamp((int)Math.Ceiling(Math.Max(0, demand) / (double)Policy.TargetInflightPerReplica), min, Math.Max(min, max));
+
+    /// <summary>
+    /// The desired count after observing <paramref name="demand"/> (in flight + waiting at the gateway)
+    /// while <paramref name="current"/> replicas are desired.
+    /// </summary>
+    public int Decide(int current, int demand, int min, int max)
+    {
+        var wanted = Wanted(demand, min, max);
+        if (wanted >= current || current > max)
+        {
+            _belowSince = null;
+            return current > max ? max : wanted;
+        }
+
+        var now = time.GetUtcNow();
+        _belowSince ??= now;
+        if (now - _belowSince.Value < Policy.ScaleDownWindow)
+        {
+            return current;
+        }
+
+        _belowSince = now;
+        return current - 1;
+    }
+}
