@@ -70,6 +70,13 @@ internal sealed partial class Autoscaler
 
             var max = Math.Min(runner.Max, _orchestrator.Placement.Capacity);
             var next = decider.Decide(runner.Desired, inflight + waiting, runner.Min, max);
+            if (next < runner.Desired && next >= runner.Min && runner.Replicas.Any(r => r.State == ReplicaState.Starting))
+            {
+                // Never scale down past a replica that is still starting: it was wanted moments ago and has served nothing.
+                decider.Restart();
+                continue;
+            }
+
             if (next != runner.Desired)
             {
                 LogScale(_logger, runner.Resource.Name, runner.Desired, next, inflight, waiting);

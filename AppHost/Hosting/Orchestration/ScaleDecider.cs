@@ -9,6 +9,10 @@ namespace BenchPlatform.AppHost.Hosting.Orchestration;
 public sealed class ScaleDecider(AutoscalePolicy policy, TimeProvider time)
 {
     private DateTimeOffset? _belowSince;
+    private int _lastCurrent;
+
+    /// <summary>Starts the scale-down window afresh (a replica is still starting and has served nothing yet).</summary>
+    public void Restart() => _belowSince = null;
 
     /// <summary>The policy it applies.</summary>
     public AutoscalePolicy Policy { get; } = policy;
@@ -24,6 +28,14 @@ public sealed class ScaleDecider(AutoscalePolicy policy, TimeProvider time)
     public int Decide(int current, int demand, int min, int max)
     {
         var wanted = Wanted(demand, min, max);
+        var grew = current > _lastCurrent;
+        _lastCurrent = current;
+        if (grew)
+        {
+            // Scaled up since the last look (here or by a demand call): the new replica gets a whole window.
+            _belowSince = null;
+        }
+
         if (wanted >= current || current > max)
         {
             _belowSince = null;

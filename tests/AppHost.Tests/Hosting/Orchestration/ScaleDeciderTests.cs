@@ -70,6 +70,19 @@ public sealed class ScaleDeciderTests
     }
 
     [Fact]
+    public void Decide_AfterAScaleUpByDemand_GivesTheNewReplicaAWholeWindow()
+    {
+        _decider.Decide(current: 0, demand: 0, min: 0, max: 4);
+        _time.Advance(Window * 2);
+
+        Assert.Equal(1, _decider.Decide(current: 1, demand: 0, min: 0, max: 4));
+        _time.Advance(Window - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _decider.Decide(current: 1, demand: 0, min: 0, max: 4));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _decider.Decide(current: 1, demand: 0, min: 0, max: 4));
+    }
+
+    [Fact]
     public void Decide_MaxLoweredBelowCurrent_DropsToMaxAtOnce()
     {
         Assert.Equal(1, _decider.Decide(current: 3, demand: 100, min: 0, max: 1));
