@@ -23,6 +23,8 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, ILogger<Retr
             return;
         }
 
+        // Load balancing narrows AvailableDestinations to the one it picked; keep the full set for the retry.
+        var available = proxy.AvailableDestinations;
         var idempotent = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || GatewayRoutes.PolicyOf(proxy.Route).Idempotent;
         feature.RetryArmed = idempotent;
         await next(context);
@@ -42,8 +44,8 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, ILogger<Retr
             return;
         }
 
-        var others = new List<DestinationState>(proxy.AvailableDestinations.Count);
-        foreach (var destination in proxy.AvailableDestinations)
+        var others = new List<DestinationState>(available.Count);
+        foreach (var destination in available)
         {
             if (!ReferenceEquals(destination, failed))
             {
