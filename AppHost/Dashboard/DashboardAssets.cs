@@ -19,6 +19,13 @@ internal static class DashboardAssets
         return pages;
     }
 
+    /// <summary>The icon browsers ask for on any page, the sign-in page too; it is no secret.</summary>
+    public static IEndpointRouteBuilder MapDashboardIcon(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/favicon.ico", () => Serve("favicon.svg")).AddEndpointFilter(Security.DashboardFilters.RequireLocalAsync);
+        return app;
+    }
+
     private static IResult Serve(string file)
     {
         var stream = Assembly.GetManifestResourceStream(Prefix + file);

@@ -52,6 +52,7 @@ public static partial class DashboardExtensions
     {
         app.MapZipkinCollector();
         app.MapLogin();
+        app.MapDashboardIcon();
 
         var pages = app.MapGroup(string.Empty).AddEndpointFilter(DashboardFilters.RequireSignedInAsync);
         pages.MapDashboardAssets();

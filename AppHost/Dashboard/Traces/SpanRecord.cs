@@ -13,8 +13,11 @@ public sealed record SpanRecord(
     bool Error,
     IReadOnlyDictionary<string, string> Tags)
 {
-    /// <summary>The route template of a server span (<c>http.route</c>), else the span name.</summary>
-    public string Route => Tags.TryGetValue("http.route", out var route) ? route : Name;
+    /// <summary>The route template of a server span (<c>http.route</c>), else the path or URL called, else the span name.</summary>
+    public string Route =>
+        Tags.TryGetValue("http.route", out var route) || Tags.TryGetValue("url.path", out route) ? route
+        : Tags.TryGetValue("url.full", out var url) ? url.Split('?')[0]
+        : Name;
 
     /// <summary>The HTTP status the span recorded, when it has one.</summary>
     public int? StatusCode =>

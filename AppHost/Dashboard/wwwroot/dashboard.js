@@ -191,12 +191,13 @@ async function loadTrace(id) {
   $('#waterfall').innerHTML = `<div class="wf-axis"><div>Service · span</div><div>${ticks}</div></div>` + ordered.map(([span, depth]) => {
     const left = 100 * (span.startUs - start) / total;
     const width = Math.max(0.3, 100 * span.durationUs / total);
-    const durLeft = Math.min(left + width + 0.5, 88);
+    // The duration sits right of the bar, or left of it when the bar ends near the edge.
+    const durStyle = left + width > 86 ? `right:${(100 - left + 0.5).toFixed(2)}%` : `left:${(left + width + 0.5).toFixed(2)}%`;
     return `<div class="wf-row" data-span="${esc(span.id)}" data-service="${esc(span.service)}">
       <div class="wf-label" style="padding-left:${depth * 16}px"><span class="svc" style="color:${colorOf(span.service)}">${esc(span.service)}</span>
-        ${span.instance ? `<span class="inst">${esc(span.instance)}</span> ` : ''}${esc(span.name)} <span class="inst">${esc(span.kind.toLowerCase())}</span></div>
+        ${span.instance ? `<span class="inst">${esc(span.instance)}</span> ` : ''}${esc(span.name)}${span.kind === 'CLIENT' && span.tags['url.full'] ? ' ' + esc(span.tags['url.full'].split('?')[0]) : ''} <span class="inst">${esc(span.kind.toLowerCase())}</span></div>
       <div class="wf-track"><div class="wf-bar ${span.error ? 'error' : ''}" style="left:${left}%;width:${width}%;background:${colorOf(span.service)}"></div>
-        <div class="wf-dur" style="left:${durLeft}%">${fmtMs(span.durationUs / 1000)}</div></div></div>`;
+        <div class="wf-dur" style="${durStyle}">${fmtMs(span.durationUs / 1000)}</div></div></div>`;
   }).join('');
   $('#span-detail').innerHTML = '';
   $('#waterfall').onclick = e => {
@@ -244,10 +245,22 @@ function chart(svg, from, to, series, markers) {
         d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
         pen = true;
       }
-      out += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.step ? ' stroke-linejoin="miter"' : ''}/>`;
+      out += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
+      // Isolated seconds (requests in one second only) would not show as a line: draw them as dots.
+      s.points.forEach(([t, v], i) => {
+        if (v != null && s.points[i - 1]?.[1] == null && s.points[i + 1]?.[1] == null) {
+          out += `<circle cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2.5" fill="${s.color}"><title>${fmtTime(t)}: ${v.toFixed(2)}</title></circle>`;
+        }
+      });
     }
   }
-  out += `<g class="legend">${series.map((s, i) => `<rect x="${pad.l + 8 + i * 110}" y="${pad.t}" width="10" height="10" fill="${s.color}"/><text x="${pad.l + 22 + i * 110}" y="${pad.t + 9}">${esc(s.name)}</text>`).join('')}</g>`;
+  let lx = pad.l + 8;
+  out += '<g class="legend">';
+  for (const s of series) {
+    out += `<rect x="${lx}" y="${pad.t}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${pad.t + 9}">${esc(s.name)}</text>`;
+    lx += 28 + 6.5 * s.name.length;
+  }
+  out += '</g>';
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.innerHTML = out;
 }
@@ -267,10 +280,11 @@ async function loadLoad() {
   ], markers);
   const series = [];
   Object.entries(replicas).forEach(([name, points], i) => {
-    const shade = i === 0 ? '' : ` (${name})`;
-    series.push({ name: 'desired' + shade, color: '#6b7a8f', points: points.map(p => [p.t, p.desired]) });
-    series.push({ name: 'ready' + shade, color: '#1f8f4e', points: points.map(p => [p.t, p.ready]) });
-    series.push({ name: 'in flight' + shade, color: '#2f6fde', points: points.map(p => [p.t, p.inflight]) });
+    // The first scalable project draws solid lines, the others dashed.
+    const dash = i === 0 ? '' : '5 3';
+    series.push({ name: `${name} desired`, color: '#6b7a8f', dash, points: points.map(p => [p.t, p.desired]) });
+    series.push({ name: `${name} ready`, color: '#1f8f4e', dash, points: points.map(p => [p.t, p.ready]) });
+    series.push({ name: `${name} in flight`, color: '#2f6fde', dash, points: points.map(p => [p.t, p.inflight]) });
   });
   chart($('#chart-replicas'), from, to, series, markers);
   $('#events-table tbody').innerHTML = view.events.slice(-50).reverse().map(e =>
