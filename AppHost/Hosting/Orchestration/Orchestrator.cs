@@ -68,6 +68,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             }
         }
 
+        Autoscaler = new Autoscaler(this, _logger);
+        if (Autoscaler.HasWork)
+        {
+            DrainWaiter = Autoscaler.WaitDrainedAsync;
+        }
+
         // Last resort when the AppHost exits without a graceful stop (an unhandled exception): no orphans.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillEverything();
     }
@@ -100,6 +106,8 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     internal Placement Placement { get; }
 
+    internal Autoscaler Autoscaler { get; }
+
     internal RunSecrets Secrets => _secrets ?? throw new InvalidOperationException("The orchestrator has not started.");
 
     /// <summary>The internal token of this run (what the control API requires).</summary>
@@ -122,6 +130,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <summary>The runner of <paramref name="project"/>.</summary>
     public ProjectRunner Runner(ProjectResource project) => _runners[project];
 
+    /// <summary>The runners of the projects that route to <paramref name="runner"/>'s project.</summary>
+    public IEnumerable<ProjectRunner> ConsumersOf(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Select(p => _runners[p]);
+
     /// <summary>Whether some project routes to <paramref name="runner"/>'s project (it is a cluster at the gateway).</summary>
     public bool RoutedTo(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Any();
 
@@ -141,6 +152,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StateFolder);
+        if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
+        {
+            // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
+            File.SetUnixFileMode(StateFolder, File.GetUnixFileMode(StateFolder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
+
         _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
         _secrets = RunSecrets.Load(StateFolder);
 
@@ -157,6 +174,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             postgres.Password = _secrets.PostgresPassword;
         }
 
+        WriteRunFile();
         foreach (var publisher in _publishers)
         {
             _ = publisher.RunAsync(_stopping.Token);
@@ -281,13 +299,16 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         try
         {
             await Task.WhenAll(_topology.Resources.Select(StartResourceAsync));
-            WriteRunFile();
             foreach (var runner in _runners.Values.Where(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name)))
             {
                 LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
             }
 
             LogStackReady(_logger, Time.GetElapsedTime(_startedAt).TotalSeconds, DashboardUrl);
+            if (Autoscaler.HasWork)
+            {
+                await Autoscaler.RunAsync(_stopping.Token);
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -302,6 +323,20 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     }
 
     private async Task StartResourceAsync(Resource resource)
+    {
+        try
+        {
+            await StartResourceCoreAsync(resource);
+        }
+        catch (Exception ex)
+        {
+            // What waits for this resource fails with the same error instead of waiting forever.
+            _ready[resource].TrySetException(ex);
+            throw;
+        }
+    }
+
+    private async Task StartResourceCoreAsync(Resource resource)
     {
         var token = _stopping.Token;
         await Task.WhenAll(resource.WaitsFor.Select(d => _ready[d].Task)).WaitAsync(token);
@@ -348,11 +383,13 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     private void WriteRunFile()
     {
-        var gateway = _runners.Values.FirstOrDefault(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name));
+        var entry = _topology.Projects
+            .Select(p => Options.Ports.TryGetValue(p.Name, out var port) ? port : p.HttpPort)
+            .FirstOrDefault(p => p is not null);
         var run = new Dictionary<string, object?>
         {
             ["pid"] = Environment.ProcessId,
-            ["gateway"] = gateway?.Replicas.FirstOrDefault()?.Address.TrimEnd('/'),
+            ["gateway"] = entry is null ? null : $"http://127.0.0.1:{entry.Value.ToString(CultureInfo.InvariantCulture)}",
             ["dashboard"] = DashboardUrl,
             ["internal_token"] = Secrets.InternalToken,
         };
