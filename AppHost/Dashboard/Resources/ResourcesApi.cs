@@ -123,10 +123,23 @@ internal static class ResourcesApi
         switch (action)
         {
             case "stop" when runner is not null:
+                if (runner.Policy is not null)
+                {
+                    // An autoscaled project goes to zero; the autoscaler starts it again on demand.
+                    await runner.SetBoundsAsync(0, runner.Max, cancellationToken);
+                }
+
                 await runner.ScaleToAsync(0, cancellationToken);
-                return TypedResults.Accepted((string?)null, new ActionResult(name, action, "draining and stopping every replica"));
+                return TypedResults.Accepted((string?)null, new ActionResult(name, action,
+                    runner.Policy is null ? "draining and stopping every replica" : "scaling to zero (min 0); demand starts it again"));
             case "start" when runner is not null:
-                var count = Math.Max(1, runner.Min);
+                var min = runner.Policy?.Min ?? runner.Resource.Replicas;
+                if (runner.Policy is not null)
+                {
+                    await runner.SetBoundsAsync(min, runner.Max, cancellationToken);
+                }
+
+                var count = Math.Max(1, min);
                 await runner.ScaleToAsync(Math.Max(count, runner.Desired), cancellationToken);
                 return TypedResults.Accepted((string?)null, new ActionResult(name, action, $"starting {count} replica(s)"));
             case "restart":

@@ -201,6 +201,20 @@ public sealed partial class DashboardStackTests(StackFixture stack) : IClassFixt
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console.png") });
 
         Assert.DoesNotContain(stack.AppHost.InternalToken(), await page.ContentAsync(), StringComparison.Ordinal);
+
+        // Restart from the table: the sandbox comes back healthy with a new process and one restart counted.
+        await page.GotoAsync(new Uri(Dashboard, "#resources").ToString());
+        const string Sandbox = "#resources-table tr[data-resource=sandbox]";
+        await page.Locator(Sandbox).WaitForAsync();
+        var pidBefore = await page.InnerTextAsync($"{Sandbox} td:nth-child(6)");
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.ClickAsync($"{Sandbox} button[data-action=restart]");
+        await Wait.UntilAsync(async () =>
+        {
+            var cells = await page.EvalOnSelectorAllAsync<string[]>($"{Sandbox} td", "cells => cells.map(c => c.innerText.trim())");
+            return cells.Length > 7 && cells[5].Length > 0 && cells[5] != pidBefore && cells[3] == "healthy" && cells[7] == "1";
+        }, TimeSpan.FromSeconds(60), "The sandbox did not come back healthy with a new PID and one restart after 'restart'");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "resources-after-restart.png"), FullPage = true });
         var unexpected = consoleErrors.Where(e => !e.Contains("status of 401", StringComparison.Ordinal)).ToList();
         Assert.True(unexpected.Count == 0, "The page logged errors:\n" + string.Join('\n', unexpected));
         Assert.True(File.Exists(Path.Combine(Screenshots, "trace.png")));
