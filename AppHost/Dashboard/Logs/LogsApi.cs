@@ -48,7 +48,8 @@ internal static class LogsApi
     }
 
     private static async Task StreamAsync(
-        string name, HttpContext context, Orchestrator orchestrator, SecretRedactor redactor, IOptions<DashboardOptions> options)
+        string name, HttpContext context, Orchestrator orchestrator, SecretRedactor redactor, IOptions<DashboardOptions> options,
+        IHostApplicationLifetime lifetime)
     {
         if (!orchestrator.Logs.TryGetValue(name, out var log))
         {
@@ -56,7 +57,9 @@ internal static class LogsApi
             return;
         }
 
-        var token = context.RequestAborted;
+        // The stream ends when the browser leaves or the AppHost stops (else Kestrel would wait for it at shutdown).
+        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var token = streaming.Token;
         var live = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
         void OnLine(LogLine line) => live.Writer.TryWrite(line);
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using BenchPlatform.AppHost.Dashboard.Load;
 using BenchPlatform.AppHost.Dashboard.Security;
 using BenchPlatform.AppHost.Hosting.Orchestration;
@@ -35,20 +36,38 @@ internal static class TracesApi
             return TooLarge(limit);
         }
 
-        using var body = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        // One pooled buffer per batch, grown by doubling up to the limit.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 16 * 1024, 1024, limit));
+        var length = 0;
+        IReadOnlyList<SpanRecord>? spans;
+        string? error;
+        try
         {
-            if (body.Length + read > limit)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted)) > 0)
             {
-                return TooLarge(limit);
+                length += read;
+                if (length > limit)
+                {
+                    return TooLarge(limit);
+                }
+
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
 
-            body.Write(buffer, 0, read);
+            spans = ZipkinConverter.Parse(buffer.AsSpan(0, length), out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var spans = ZipkinConverter.Parse(body.GetBuffer().AsSpan(0, (int)body.Length), out var error);
         if (spans is null)
         {
             return TypedResults.BadRequest(new ProblemDetails { Status = 400, Title = "Invalid spans", Detail = error });

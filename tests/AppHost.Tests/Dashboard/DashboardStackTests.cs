@@ -111,6 +111,19 @@ public sealed partial class DashboardStackTests(StackFixture stack) : IClassFixt
     }
 
     [Fact]
+    public async Task ZipkinCollector_BodyOverTheLimit_Returns413()
+    {
+        using var http = new HttpClient();
+        var body = new byte[(8 * 1024 * 1024) + 1];
+        Array.Fill(body, (byte)' ');
+
+        using var response = await http.PostAsync(new Uri(Dashboard, "api/v2/spans"), new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("MaxSpanBatchBytes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ZipkinCollector_ValidSpans_AppearInTheTraceList()
     {
         using var http = await SignedInClientAsync();
