@@ -12,6 +12,7 @@ namespace BenchPlatform.AppHost.Tests.Dashboard;
 /// The dashboard of the real stack: over HTTP (login, 401s, the Zipkin collector, redaction) and in Debian's Chromium
 /// driven by Playwright (resources healthy, a gateway → worker trace in the waterfall, screenshots under TestResults/dashboard).
 /// </summary>
+[Collection(EndToEnd.StackCollection.Name)]
 public sealed partial class DashboardStackTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     /// <summary>The browser CI installs (<c>apt-get install -y chromium</c>); Playwright's own download is not used.</summary>
