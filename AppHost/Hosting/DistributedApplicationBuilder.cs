@@ -62,6 +62,7 @@ public sealed class DistributedApplicationBuilder
         _host.Services.Configure<AppHostOptions>(section);
         _host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         _host.WebHost.UseUrls($"http://127.0.0.1:{options.DashboardPort}");
+        _host.Services.AddProblemDetails();
         _host.Services.AddSingleton(TimeProvider.System);
         _host.Services.AddSingleton(new Topology(_resources));
         _host.Services.AddSingleton<Orchestrator>();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -47,11 +48,17 @@ public static class ControlApi
         TypedResults.Ok(Scalable(orchestrator).ToDictionary(r => r.Resource.Name, ScaleState.Of, StringComparer.Ordinal));
 
     private static async Task<Results<Ok<ScaleState>, NotFound<ProblemDetails>, ValidationProblem>> PutScaleAsync(
-        string name, ScaleBounds? bounds, Orchestrator orchestrator, CancellationToken cancellationToken)
+        string name, HttpRequest request, Orchestrator orchestrator, CancellationToken cancellationToken)
     {
         if (Find(orchestrator, name) is not { } runner)
         {
             return NotFound(orchestrator, name);
+        }
+
+        var (bounds, malformed) = await ReadJsonAsync<ScaleBounds>(request, "{\"min\":0,\"max\":4}", cancellationToken);
+        if (malformed is not null)
+        {
+            return malformed;
         }
 
         var capacity = runner.Resource.Autoscale is null ? int.MaxValue : orchestrator.Placement.Capacity;
@@ -92,6 +99,21 @@ public static class ControlApi
 
         orchestrator.OnDemand(runner);
         return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>Reads a JSON body; a body that is not JSON of the expected shape is a 400 that shows what to send.</summary>
+    internal static async Task<(T? Value, ValidationProblem? Problem)> ReadJsonAsync<T>(HttpRequest request, string example, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<T>(request.Body, JsonSerializerOptions.Web, cancellationToken), null);
+        }
+        catch (JsonException ex)
+        {
+            var detail = $"The body is not valid JSON of the expected shape ({ex.Message}); send e.g. {example}.";
+            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [detail] }, detail: detail));
+        }
     }
 
     internal static ProjectRunner? Find(Orchestrator orchestrator, string name) =>

@@ -19,8 +19,14 @@ public static class WarmupApi
         [property: JsonPropertyName("models")] string[]? Models,
         [property: JsonPropertyName("min_replicas")] int? MinReplicas);
 
-    internal static async Task<IResult> PostWarmupAsync(WarmupRequest? request, Orchestrator orchestrator, CancellationToken cancellationToken)
+    internal static async Task<IResult> PostWarmupAsync(HttpRequest http, Orchestrator orchestrator, CancellationToken cancellationToken)
     {
+        var (request, malformed) = await ControlApi.ReadJsonAsync<WarmupRequest>(http, "{\"models\":[\"mlp\"],\"min_replicas\":1}", cancellationToken);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
         var runner = orchestrator.Runners.Values.FirstOrDefault(r => r.Resource.Autoscale is not null);
         if (runner is null)
         {

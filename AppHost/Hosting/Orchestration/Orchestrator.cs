@@ -312,9 +312,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 await Autoscaler.RunAsync(_stopping.Token);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (Exception) when (_stopping.IsCancellationRequested)
         {
-            // Stopped while starting.
+            // Stopped (Ctrl+C, SIGTERM) while starting: whatever was half-started is stopped next.
         }
         catch (Exception ex)
         {

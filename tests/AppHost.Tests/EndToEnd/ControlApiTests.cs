@@ -61,6 +61,32 @@ public sealed class ControlApiTests(ControlApiTests.Stack stack) : IClassFixture
     }
 
     [Fact]
+    public async Task PutScale_MalformedJson_Returns400Problem()
+    {
+        using var request = stack.AppHost.ControlRequest(HttpMethod.Put, "_internal/scale/inference");
+        request.Content = new StringContent("{\"min\":", System.Text.Encoding.UTF8, "application/json");
+        using var response = await stack.AppHost.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("{\"models\":[],\"min_replicas\":1}", "models")]
+    [InlineData("{\"models\":[\"mlp\"],\"min_replicas\":0}", "min_replicas")]
+    [InlineData("{\"models\":[\"mlp\"],\"min_replicas\":99}", "min_replicas")]
+    public async Task PostWarmup_BadRequest_Returns400NamingTheField(string body, string field)
+    {
+        using var request = stack.AppHost.ControlRequest(HttpMethod.Post, "_internal/warmup");
+        request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await stack.AppHost.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
     public async Task PutScale_UnknownResource_Returns404NamingTheChoices()
     {
         using var request = stack.AppHost.ControlRequest(HttpMethod.Put, "_internal/scale/nope");
