@@ -1,3 +1,4 @@
+using BenchPlatform.AppHost.Dashboard;
 using BenchPlatform.AppHost.Hosting.Control;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using BenchPlatform.AppHost.Hosting.Resources;
@@ -66,9 +67,11 @@ public sealed class DistributedApplicationBuilder
         _host.Services.AddSingleton(new Topology(_resources));
         _host.Services.AddSingleton<Orchestrator>();
         _host.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+        _host.Services.AddDashboard(_host.Configuration);
 
         var app = _host.Build();
         app.MapControlApi();
+        app.MapDashboard();
         return new DistributedApplication(app, _resources, options);
     }
 }

@@ -115,6 +115,18 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     internal Func<ProjectRunner, Replica, CancellationToken, Task>? DrainWaiter { get; set; }
 
+    /// <summary>Dashboard hook: every secret value of this run, so the dashboard can mask them wherever they appear.</summary>
+    internal IEnumerable<string> SecretValues =>
+        _secrets is { } secrets ? [secrets.InternalToken, secrets.RedisPassword, secrets.PostgresPassword] : [];
+
+    /// <summary>Dashboard hook: the process of a server resource (PostgreSQL or Redis) once it started, else null.</summary>
+    internal ServerProcess? ServerProcessOf(Resource resource) => resource switch
+    {
+        PostgresServerResource => _postgres?.Process,
+        RedisResource => _redis?.Process,
+        _ => null,
+    };
+
     /// <summary>The runner of <paramref name="project"/>.</summary>
     public ProjectRunner Runner(ProjectResource project) => _runners[project];
 
