@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using BenchPlatform.AppHost.Hosting.Resources;
 using k8s;
@@ -13,6 +15,9 @@ public static class KubernetesPublisher
 {
     /// <summary>The notes file with the Prometheus adapter rule, in a subfolder that <c>kubectl apply -f DIR</c> skips.</summary>
     public const string AdapterValuesPath = "monitoring/prometheus-adapter-values.yaml";
+
+    /// <summary>The script that builds and pushes the images the manifests name (<c>kubectl apply -f DIR</c> ignores it).</summary>
+    public const string BuildScriptPath = "build-images.sh";
 
     /// <summary>
     /// The mistakes in <paramref name="options"/> that only the topology reveals (e.g. an <c>--external</c> name that is
@@ -86,6 +91,7 @@ public static class KubernetesPublisher
             notes[AdapterValuesPath] = AutoscalerManifests.PrometheusAdapterValues();
         }
 
+        notes[BuildScriptPath] = ImageBuildScript(topology, options);
         return new PublishedSet(files, notes);
     }
 
@@ -106,6 +112,11 @@ public static class KubernetesPublisher
             var path = Path.Combine(folder, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, text);
+            if (name.EndsWith(".sh", StringComparison.Ordinal) && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+
             written.Add(path);
         }
 
@@ -135,6 +146,37 @@ public static class KubernetesPublisher
         {
             yield return NetworkPolicyManifests.SandboxEgress(project, options);
         }
+    }
+
+    /// <summary>
+    /// <c>docker build</c> and <c>docker push</c> for each project, from the repository root, with exactly the image
+    /// names the Deployments use (the CUDA target for GPU workers).
+    /// </summary>
+    private static string ImageBuildScript(Topology topology, PublishOptions options)
+    {
+        var script = new StringBuilder();
+        script.Append("""
+            #!/usr/bin/env sh
+            # Builds and pushes the images these manifests name. Run from the repository root.
+            set -eu
+
+            """);
+        foreach (var project in topology.Projects)
+        {
+            var profile = ContainerProfiles.For(project);
+            var image = ProjectManifests.Image(project, options);
+            if (profile.Dockerfile.Length == 0)
+            {
+                script.Append(CultureInfo.InvariantCulture, $"# {project.Name}: no Dockerfile is known for {ContainerProfiles.ProjectName(project)}; build {image} yourself.\n");
+                continue;
+            }
+
+            var target = profile.Role == ProjectRole.Worker ? (ProjectManifests.UsesGpu(project, options) ? " --target cuda" : " --target cpu") : "";
+            script.Append(CultureInfo.InvariantCulture, $"docker build -f {profile.Dockerfile}{target} -t {image} .\n");
+            script.Append(CultureInfo.InvariantCulture, $"docker push {image}\n");
+        }
+
+        return script.ToString();
     }
 
     private static V1Namespace Namespace(PublishOptions options) => new()
