@@ -1,17 +1,19 @@
+using System.Collections.Frozen;
 using BenchPlatform.Gateway.Validation;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace BenchPlatform.Gateway.Forwarding;
 
-/// <summary>The public routes (API.md) and the cluster each goes to.</summary>
+/// <summary>The public routes (API.md), the cluster each goes to, and each route's <see cref="RoutePolicy"/>.</summary>
 internal static class GatewayRoutes
 {
     public const string Inference = "inference";
     public const string Sandbox = "sandbox";
     public const string AppHost = "apphost";
 
-    public static IReadOnlyList<RouteConfig> Build() =>
+    private static readonly (RouteConfig Route, RoutePolicy Policy)[] Table =
     [
         Route("infer", Inference, "/v2/models/{model}/infer", ["POST"], BodyKind.Infer, idempotent: true),
         Route("infer-version", Inference, "/v2/models/{model}/versions/{version}/infer", ["POST"], BodyKind.Infer, idempotent: true),
@@ -25,38 +27,32 @@ internal static class GatewayRoutes
         Route("block-register", Sandbox, "/v1/blocks", ["POST"], BodyKind.BlockRegister, admin: true),
         Route("block-run-named", Sandbox, "/v1/blocks/{name}/run", ["POST"], BodyKind.BlockRunNamed),
         Route("blocks", Sandbox, "/v1/blocks/{**rest}"),
-        Route("scale-get", AppHost, "/v1/scale", ["GET"]).WithTransformPathSet("/_internal/scale"),
-        Route("scale-put", AppHost, "/v1/scale/{name}", ["PUT"], BodyKind.Scale, admin: true)
-            .WithTransformPathRouteValues("/_internal/scale/{name}"),
-        Route("warmup", AppHost, "/v1/warmup", ["POST"], BodyKind.Warmup, admin: true).WithTransformPathSet("/_internal/warmup"),
+        Route("scale-get", AppHost, "/v1/scale", ["GET"], transform: r => r.WithTransformPathSet("/_internal/scale")),
+        Route("scale-put", AppHost, "/v1/scale/{name}", ["PUT"], BodyKind.Scale, admin: true,
+            transform: r => r.WithTransformPathRouteValues("/_internal/scale/{name}")),
+        Route("warmup", AppHost, "/v1/warmup", ["POST"], BodyKind.Warmup, admin: true,
+            transform: r => r.WithTransformPathSet("/_internal/warmup")),
     ];
 
-    private static RouteConfig Route(
+    private static readonly FrozenDictionary<string, RoutePolicy> Policies =
+        Table.ToFrozenDictionary(entry => entry.Route.RouteId, entry => entry.Policy, StringComparer.Ordinal);
+
+    public static IReadOnlyList<RouteConfig> Build() => Array.ConvertAll(Table, entry => entry.Route);
+
+    /// <summary>The policy of the YARP route a request matched.</summary>
+    public static RoutePolicy PolicyOf(RouteModel route) =>
+        Policies.TryGetValue(route.Config.RouteId, out var policy) ? policy : RoutePolicy.Default;
+
+    private static (RouteConfig, RoutePolicy) Route(
         string id, string cluster, string path, string[]? methods = null, BodyKind body = BodyKind.None,
-        bool admin = false, bool idempotent = false)
+        bool admin = false, bool idempotent = false, Func<RouteConfig, RouteConfig>? transform = null)
     {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (body != BodyKind.None)
-        {
-            metadata[RouteMetadata.Validation] = body.ToString();
-        }
-
-        if (admin)
-        {
-            metadata[RouteMetadata.Admin] = "true";
-        }
-
-        if (idempotent)
-        {
-            metadata[RouteMetadata.Idempotent] = "true";
-        }
-
-        return new RouteConfig
+        var route = new RouteConfig
         {
             RouteId = id,
             ClusterId = cluster,
             Match = new RouteMatch { Path = path, Methods = methods },
-            Metadata = metadata,
         };
+        return (transform is null ? route : transform(route), new RoutePolicy(body, admin, idempotent));
     }
 }

@@ -41,6 +41,9 @@ public sealed class TestReplica : IAsyncDisposable
     /// <summary>What <c>/health</c> answers (200 by default).</summary>
     public int HealthStatus { get; set; } = StatusCodes.Status200OK;
 
+    /// <summary>When set, every request behaves as this model name does (e.g. <c>close</c>, <c>busy</c>).</summary>
+    public string? ForcedBehavior { get; set; }
+
     /// <summary>Completes when a request has entered a <c>slow</c> or <c>hang</c> handler.</summary>
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -66,7 +69,7 @@ public sealed class TestReplica : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         ReceivedHeaders.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
         var path = context.Request.Path.Value ?? "";
-        var model = path.StartsWith("/v2/models/", StringComparison.Ordinal) ? path.Split('/')[3] : "";
+        var model = ForcedBehavior ?? (path.StartsWith("/v2/models/", StringComparison.Ordinal) ? path.Split('/')[3] : "");
         string body;
         using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
         {
