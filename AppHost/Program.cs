@@ -14,10 +14,12 @@ var sandbox = builder.AddProject<Projects.SandboxRunner>("sandbox")
     .WithReference(cache).WithReference(registry)
     .WaitFor(registry);
 
+// The gateway holds requests while a cluster has no ready replica, so it starts alongside the workers
+// rather than after them; its /health says "healthy" once they are in rotation.
 builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(cache).WithReference(registry)
     .WithReference(inference).WithReference(sandbox)
-    .WaitFor(inference).WaitFor(sandbox)
+    .WaitFor(cache).WaitFor(registry)
     .WithHttpEndpoint(port: 8080);
 
 builder.Build().Run();

@@ -129,6 +129,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StateFolder);
+        if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
+        {
+            // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
+            File.SetUnixFileMode(StateFolder, File.GetUnixFileMode(StateFolder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
+
         _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
         _secrets = RunSecrets.Load(StateFolder);
 
@@ -145,6 +151,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             postgres.Password = _secrets.PostgresPassword;
         }
 
+        WriteRunFile();
         foreach (var publisher in _publishers)
         {
             _ = publisher.RunAsync(_stopping.Token);
@@ -269,7 +276,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         try
         {
             await Task.WhenAll(_topology.Resources.Select(StartResourceAsync));
-            WriteRunFile();
             foreach (var runner in _runners.Values.Where(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name)))
             {
                 LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
@@ -290,6 +296,20 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     }
 
     private async Task StartResourceAsync(Resource resource)
+    {
+        try
+        {
+            await StartResourceCoreAsync(resource);
+        }
+        catch (Exception ex)
+        {
+            // What waits for this resource fails with the same error instead of waiting forever.
+            _ready[resource].TrySetException(ex);
+            throw;
+        }
+    }
+
+    private async Task StartResourceCoreAsync(Resource resource)
     {
         var token = _stopping.Token;
         await Task.WhenAll(resource.WaitsFor.Select(d => _ready[d].Task)).WaitAsync(token);
@@ -336,11 +356,13 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     private void WriteRunFile()
     {
-        var gateway = _runners.Values.FirstOrDefault(r => r.Resource.HttpPort is not null || Options.Ports.ContainsKey(r.Resource.Name));
+        var entry = _topology.Projects
+            .Select(p => Options.Ports.TryGetValue(p.Name, out var port) ? port : p.HttpPort)
+            .FirstOrDefault(p => p is not null);
         var run = new Dictionary<string, object?>
         {
             ["pid"] = Environment.ProcessId,
-            ["gateway"] = gateway?.Replicas.FirstOrDefault()?.Address.TrimEnd('/'),
+            ["gateway"] = entry is null ? null : $"http://127.0.0.1:{entry.Value.ToString(CultureInfo.InvariantCulture)}",
             ["dashboard"] = DashboardUrl,
             ["internal_token"] = Secrets.InternalToken,
         };

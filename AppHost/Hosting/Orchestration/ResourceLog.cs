@@ -23,7 +23,15 @@ public sealed class ResourceLog : IDisposable
         _ring = new LogLine[Math.Max(1, maxLines)];
         _maxFileBytes = maxFileBytes;
         _time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _file = Open(path);
     }
 

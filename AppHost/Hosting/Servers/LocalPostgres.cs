@@ -76,6 +76,11 @@ public sealed class LocalPostgres : IAsyncDisposable
         var asPostgresUser = Environment.IsPrivilegedProcess;
         dataDirectory = Path.GetFullPath(dataDirectory);
 
+        if (asPostgresUser)
+        {
+            EnsureReachableByPostgresUser(Path.GetDirectoryName(dataDirectory)!);
+        }
+
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
             await InitAsync(bin, dataDirectory, password, durable, asPostgresUser, onLine, cancellationToken);
@@ -153,6 +158,30 @@ public sealed class LocalPostgres : IAsyncDisposable
         finally
         {
             File.Delete(passwordFile);
+        }
+    }
+
+    /// <summary>
+    /// The server runs as the <c>postgres</c> user, which must be able to pass through every folder above its data:
+    /// the folder that holds the data gets search permission for others; a folder above it that lacks it is reported.
+    /// </summary>
+    private static void EnsureReachableByPostgresUser(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        for (var dir = Directory.GetParent(folder); dir is not null; dir = dir.Parent)
+        {
+            if ((File.GetUnixFileMode(dir.FullName) & UnixFileMode.OtherExecute) == 0)
+            {
+                throw new InvalidOperationException(
+                    $"PostgreSQL runs as the '{User}' user, which cannot enter {dir.FullName} (no search permission for others). " +
+                    $"Run 'chmod o+x {dir.FullName}' or choose a state folder it can reach (AppHost:StateFolder).");
+            }
         }
     }
 

@@ -1,0 +1,106 @@
+using System.Net;
+using BenchPlatform.AppHost.Hosting.Servers;
+using BenchPlatform.TestCommon;
+
+namespace BenchPlatform.AppHost.Tests.EndToEnd;
+
+[Collection(StackCollection.Name)]
+public sealed class StackLifecycleTests
+{
+    [Fact]
+    public async Task Stack_FromCleanState_GatewayReportsDatabaseAndRedisConnected()
+    {
+        await using var stack = AppHostProcess.Start();
+        Assert.False(Directory.Exists(Path.Combine(stack.StateFolder, "pg")), "the state folder must start clean");
+
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+
+        var health = (await stack.GetGatewayHealthAsync())!.Value;
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.Equal("connected", health.GetProperty("database").GetString());
+        Assert.Equal("connected", health.GetProperty("redis").GetString());
+        Assert.Equal(1, health.GetProperty("workers").GetProperty("ready").GetInt32());
+        Assert.True(File.Exists(Path.Combine(stack.StateFolder, "pg", "data", "PG_VERSION")), "initdb ran into the state folder");
+        Assert.Contains("cache ready: redis-server", stack.Output, StringComparison.Ordinal);
+        Assert.Contains($"gateway: {stack.GatewayUrl.ToString().TrimEnd('/')}", stack.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stack_Sigterm_ExitsCleanlyAndLeavesNoProcess()
+    {
+        await using var stack = AppHostProcess.Start();
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+        var children = stack.Descendants();
+        Assert.Contains(children, c => c.CommandLine.Contains("postgres", StringComparison.Ordinal));
+        Assert.Contains(children, c => c.CommandLine.Contains("redis-server", StringComparison.Ordinal));
+        Assert.Contains(children, c => c.CommandLine.Contains("Gateway.dll", StringComparison.Ordinal));
+        Assert.Contains(children, c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal));
+        Assert.Contains(children, c => c.CommandLine.Contains("SandboxRunner.dll", StringComparison.Ordinal));
+
+        var survivors = await stack.StopAsync();
+
+        Assert.Empty(survivors);
+        Assert.Equal(0, stack.ExitCode);
+        Assert.All(children, c => Assert.False(ProcessTree.IsAlive(c.Pid), $"{c.Pid} {c.CommandLine} is still alive"));
+        Assert.False(File.Exists(Path.Combine(stack.StateFolder, "run.json")), "run.json (with the token) is removed at stop");
+    }
+
+    [Fact]
+    public async Task Stack_ServiceKilledWithSigkill_IsRestartedAndHealthyAgain()
+    {
+        await using var stack = AppHostProcess.Start();
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+        var victim = stack.Descendants().Single(c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal));
+
+        ProcessSignals.Send(victim.Pid, ProcessSignals.SigKill);
+
+        await Wait.UntilAsync(() => Task.FromResult(stack.Descendants().Any(c =>
+                c.Pid != victim.Pid && c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), "The killed inference replica was not started again");
+        await Wait.UntilAsync(async () =>
+        {
+            using var request = stack.ControlRequest(HttpMethod.Get, "_internal/scale");
+            using var response = await stack.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.OK && text.Contains("\"inference\":{\"ready\":1", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "The restarted inference replica did not become ready");
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        var log = await File.ReadAllTextAsync(Path.Combine(stack.StateFolder, "logs", "inference-0.log"));
+        Assert.Equal(2, log.Split("--- starting inference-0").Length - 1);
+        Assert.Contains("inference-0: restarting exited with code 137", stack.Output, StringComparison.Ordinal);
+        Assert.Empty(await stack.StopAsync());
+    }
+
+    [Fact]
+    public async Task Stack_WithoutRedisServerOnPath_RunsGarnetInstead()
+    {
+        using var bin = new SandboxPath("setpriv", "chown");
+        await using var stack = AppHostProcess.Start(environment: new Dictionary<string, string?> { ["PATH"] = bin.Path });
+
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+
+        var health = (await stack.GetGatewayHealthAsync())!.Value;
+        Assert.Equal("connected", health.GetProperty("redis").GetString());
+        Assert.Contains("cache ready: garnet", stack.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(stack.Descendants(), c => c.CommandLine.Contains("redis-server", StringComparison.Ordinal));
+        Assert.Contains(stack.Descendants(), c => c.CommandLine.Contains("garnet", StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(await stack.StopAsync());
+    }
+
+    [Fact]
+    public async Task Stack_WithoutPostgresBinaries_ExitsNonZeroNamingWhatToInstall()
+    {
+        using var bin = new SandboxPath("setpriv", "chown", "redis-server");
+        var nowhere = Path.Combine(Path.GetTempPath(), $"no-postgres-{Guid.NewGuid():N}");
+        await using var stack = AppHostProcess.Start(
+            ["--AppHost:PostgresSearchFolders:0=" + nowhere],
+            new Dictionary<string, string?> { ["PATH"] = bin.Path });
+
+        await Wait.UntilAsync(() => Task.FromResult(stack.HasExited), TimeSpan.FromSeconds(30), "The AppHost did not exit");
+
+        Assert.NotEqual(0, stack.ExitCode);
+        Assert.Contains("PostgreSQL server binaries (initdb and postgres) were not found", stack.Output, StringComparison.Ordinal);
+        Assert.Contains("apt-get install postgresql", stack.Output, StringComparison.Ordinal);
+        Assert.Empty(await stack.StopAsync());
+    }
+}
