@@ -27,6 +27,15 @@ public sealed class AppHostOptions
     /// <summary>Bytes of output kept on disk per process before the file is rotated (one old file kept).</summary>
     public long LogFileBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>Overrides of the autoscale policies declared in Program.cs, by resource name.</summary>
+    public Dictionary<string, AutoscaleSettings> Autoscale { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often the autoscaler reads the gateway's load signal.</summary>
+    public TimeSpan LoadPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest a draining replica may take to finish its in-flight requests before it is stopped.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Replicas of an autoscaled project that may share one GPU.</summary>
     public int ReplicasPerGpu { get; set; } = 1;
 

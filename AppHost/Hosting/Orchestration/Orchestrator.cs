@@ -68,6 +68,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             }
         }
 
+        Autoscaler = new Autoscaler(this, _logger);
+        if (Autoscaler.HasWork)
+        {
+            DrainWaiter = Autoscaler.WaitDrainedAsync;
+        }
+
         // Last resort when the AppHost exits without a graceful stop (an unhandled exception): no orphans.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillEverything();
     }
@@ -100,6 +106,8 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     internal Placement Placement { get; }
 
+    internal Autoscaler Autoscaler { get; }
+
     internal RunSecrets Secrets => _secrets ?? throw new InvalidOperationException("The orchestrator has not started.");
 
     /// <summary>The internal token of this run (what the control API requires).</summary>
@@ -109,6 +117,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     /// <summary>The runner of <paramref name="project"/>.</summary>
     public ProjectRunner Runner(ProjectResource project) => _runners[project];
+
+    /// <summary>The runners of the projects that route to <paramref name="runner"/>'s project.</summary>
+    public IEnumerable<ProjectRunner> ConsumersOf(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Select(p => _runners[p]);
 
     /// <summary>Whether some project routes to <paramref name="runner"/>'s project (it is a cluster at the gateway).</summary>
     public bool RoutedTo(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Any();
@@ -282,6 +293,10 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             }
 
             LogStackReady(_logger, Time.GetElapsedTime(_startedAt).TotalSeconds, DashboardUrl);
+            if (Autoscaler.HasWork)
+            {
+                await Autoscaler.RunAsync(_stopping.Token);
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -19,10 +19,37 @@ public sealed class ProjectRunner
     {
         Orchestrator = orchestrator;
         Resource = resource;
-        Min = resource.Autoscale?.Min ?? resource.Replicas;
-        Max = resource.Autoscale?.Max ?? Math.Max(1, resource.Replicas);
-        Desired = resource.Replicas;
+        if (resource.Autoscale is { } declared)
+        {
+            var settings = orchestrator.Options.Autoscale.GetValueOrDefault(resource.Name);
+            Policy = declared with
+            {
+                Min = settings?.Min ?? declared.Min,
+                Max = settings?.Max ?? declared.Max,
+                TargetInflightPerReplica = settings?.TargetInflightPerReplica ?? declared.TargetInflightPerReplica,
+                ScaleDownWindow = settings?.ScaleDownWindow ?? declared.ScaleDownWindow,
+            };
+            if (Policy.Min < 0 || Policy.Max < Math.Max(1, Policy.Min) || Policy.TargetInflightPerReplica < 1 || Policy.ScaleDownWindow < TimeSpan.Zero)
+            {
+                throw new InvalidOperationException(
+                    $"AppHost:Autoscale:{resource.Name} gives min {Policy.Min}, max {Policy.Max}, target {Policy.TargetInflightPerReplica}, window {Policy.ScaleDownWindow}; " +
+                    "use 0 <= min <= max, max >= 1, target >= 1 and a window of zero or more.");
+            }
+
+            Min = Policy.Min;
+            Max = Policy.Max;
+            Desired = Policy.Min;
+        }
+        else
+        {
+            Min = resource.Replicas;
+            Max = Math.Max(1, resource.Replicas);
+            Desired = resource.Replicas;
+        }
     }
+
+    /// <summary>The effective autoscale policy (declared, then configuration), or null for a fixed replica count.</summary>
+    public Resources.AutoscalePolicy? Policy { get; }
 
     /// <summary>The project.</summary>
     public ProjectResource Resource { get; }
@@ -99,7 +126,9 @@ public sealed class ProjectRunner
         await _scale.WaitAsync(cancellationToken);
         try
         {
-            Desired = desired;
+            // Never more replicas than the placement allows (GPUs × replicas per GPU, or the CPU limit).
+            Desired = Policy is null ? desired : Math.Min(desired, Orchestrator.Placement.Capacity);
+            desired = Desired;
             List<Replica> toDrain = [];
             lock (_lock)
             {

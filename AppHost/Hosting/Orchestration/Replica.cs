@@ -95,7 +95,7 @@ public sealed class Replica
             SetState(ReplicaState.Starting, "process-start", $"pid {_process.Id}");
             _runner.OnProcessStarted(this);
 
-            var healthy = await WaitHealthyAsync(_process, token);
+            var healthy = await WaitHealthyAsync(_process, started, token);
             if (healthy)
             {
                 everReady = true;
@@ -154,15 +154,23 @@ public sealed class Replica
         }
     }
 
-    private async Task<bool> WaitHealthyAsync(ServerProcess process, CancellationToken token)
+    private async Task<bool> WaitHealthyAsync(ServerProcess process, long started, CancellationToken token)
     {
         var deadline = _runner.Time.GetTimestamp() + (long)(_runner.Options.HealthTimeout.TotalSeconds * _runner.Time.TimestampFrequency);
         var health = new Uri(Address + "health");
+        var listening = false;
         while (!token.IsCancellationRequested && !process.HasExited && _runner.Time.GetTimestamp() < deadline)
         {
             try
             {
                 using var response = await _runner.Http.GetAsync(health, token);
+                if (!listening)
+                {
+                    // The runtime is up and serving; what follows until healthy is the service's own warm-up.
+                    listening = true;
+                    _runner.OnReplicaChanged(this, "listening", $"{_runner.Time.GetElapsedTime(started).TotalMilliseconds:0} ms after process start");
+                }
+
                 if (response.IsSuccessStatusCode)
                 {
                     return true;
