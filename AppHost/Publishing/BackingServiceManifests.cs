@@ -155,29 +155,29 @@ internal static class BackingServiceManifests
 
     private static V1StatefulSet StatefulSet(
         string name, string component, V1Container container, long uid, List<V1Volume> volumes, string size, PublishOptions options) => new()
-    {
-        ApiVersion = "apps/v1",
-        Kind = "StatefulSet",
-        Metadata = KubernetesNames.Metadata(name, options.Namespace, name, component),
-        Spec = new V1StatefulSetSpec
         {
-            ServiceName = name,
-            Replicas = 1,
-            Selector = new V1LabelSelector { MatchLabels = KubernetesNames.Selector(name) },
-            Template = new V1PodTemplateSpec
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = KubernetesNames.Metadata(name, options.Namespace, name, component),
+            Spec = new V1StatefulSetSpec
             {
-                Metadata = new V1ObjectMeta { Labels = KubernetesNames.Labels(name, component) },
-                Spec = new V1PodSpec
+                ServiceName = name,
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = KubernetesNames.Selector(name) },
+                Template = new V1PodTemplateSpec
                 {
-                    AutomountServiceAccountToken = false,
-                    EnableServiceLinks = false,
-                    SecurityContext = NonRootPod(uid),
-                    TerminationGracePeriodSeconds = 30,
-                    Containers = [container],
-                    Volumes = volumes.Count > 0 ? volumes : null,
+                    Metadata = new V1ObjectMeta { Labels = KubernetesNames.Labels(name, component) },
+                    Spec = new V1PodSpec
+                    {
+                        AutomountServiceAccountToken = false,
+                        EnableServiceLinks = false,
+                        SecurityContext = NonRootPod(uid),
+                        TerminationGracePeriodSeconds = 30,
+                        Containers = [container],
+                        Volumes = volumes.Count > 0 ? volumes : null,
+                    },
                 },
-            },
-            VolumeClaimTemplates =
+                VolumeClaimTemplates =
             [
                 new V1PersistentVolumeClaim
                 {
@@ -193,6 +193,6 @@ internal static class BackingServiceManifests
                     },
                 },
             ],
-        },
-    };
+            },
+        };
 }

@@ -148,16 +148,16 @@ internal static class NetworkPolicyManifests
     private static V1NetworkPolicy Policy(
         string name, string resourceName, string component, List<string> types,
         List<V1NetworkPolicyIngressRule>? ingress, List<V1NetworkPolicyEgressRule>? egress, PublishOptions options) => new()
-    {
-        ApiVersion = "networking.k8s.io/v1",
-        Kind = "NetworkPolicy",
-        Metadata = KubernetesNames.Metadata(name, options.Namespace, resourceName, component),
-        Spec = new V1NetworkPolicySpec
         {
-            PodSelector = new V1LabelSelector { MatchLabels = KubernetesNames.Selector(resourceName) },
-            PolicyTypes = types,
-            Ingress = ingress,
-            Egress = egress,
-        },
-    };
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = KubernetesNames.Metadata(name, options.Namespace, resourceName, component),
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = KubernetesNames.Selector(resourceName) },
+                PolicyTypes = types,
+                Ingress = ingress,
+                Egress = egress,
+            },
+        };
 }
