@@ -16,6 +16,9 @@ public static class KubernetesPublisher
     /// <summary>The notes file with the Prometheus adapter rule, in a subfolder that <c>kubectl apply -f DIR</c> skips.</summary>
     public const string AdapterValuesPath = "monitoring/prometheus-adapter-values.yaml";
 
+    /// <summary>The first line of every manifest file; also how a later publish knows which files it may remove.</summary>
+    public const string Header = "# Written by `dotnet run --project AppHost -- publish`; edit AppHost/Program.cs and publish again rather than this file.";
+
     /// <summary>The script that builds and pushes the images the manifests name (<c>kubectl apply -f DIR</c> ignores it).</summary>
     public const string BuildScriptPath = "build-images.sh";
 
@@ -95,15 +98,38 @@ public static class KubernetesPublisher
         return new PublishedSet(files, notes);
     }
 
-    /// <summary>Writes <paramref name="set"/> into <paramref name="folder"/>, replacing files of the same names; returns the paths written.</summary>
+    /// <summary>
+    /// Writes <paramref name="set"/> into <paramref name="folder"/>, replacing files of the same names and removing
+    /// manifests an earlier publish wrote that the set no longer has (so <c>kubectl apply -f</c> does not bring back
+    /// a resource that is now external, say); the Secrets file is readable by its owner only. Returns the paths written.
+    /// </summary>
     public static IReadOnlyList<string> Write(PublishedSet set, string folder)
     {
         Directory.CreateDirectory(folder);
+        var names = set.Manifests.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.GetFiles(folder, "*.yaml"))
+        {
+            if (!names.Contains(Path.GetFileName(stale)) && File.ReadLines(stale).FirstOrDefault() == Header)
+            {
+                File.Delete(stale);
+            }
+        }
+
         var written = new List<string>();
         foreach (var file in set.Manifests)
         {
             var path = Path.Combine(folder, file.Name);
-            File.WriteAllText(path, Serialize(file));
+            var text = Serialize(file);
+            if (file.Objects.Any(o => o is V1Secret))
+            {
+                File.Delete(path);
+                RunSecrets.WritePrivate(path, text);
+            }
+            else
+            {
+                File.WriteAllText(path, text);
+            }
+
             written.Add(path);
         }
 
@@ -125,8 +151,7 @@ public static class KubernetesPublisher
 
     /// <summary>The YAML of one file: its objects as documents separated by <c>---</c>.</summary>
     public static string Serialize(ManifestFile file) =>
-        "# Written by `dotnet run --project AppHost -- publish`; edit AppHost/Program.cs and publish again rather than this file.\n" +
-        string.Join("---\n", file.Objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
+        Header + "\n" + string.Join("---\n", file.Objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
 
     private static IEnumerable<IKubernetesObject> ProjectObjects(ProjectResource project, Topology topology, PublishOptions options)
     {

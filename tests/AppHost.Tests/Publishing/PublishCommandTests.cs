@@ -22,12 +22,15 @@ public sealed class PublishCommandTests : IDisposable
     [Fact]
     public async Task Publish_DefaultArguments_WritesACompleteSetAndExitsZero()
     {
+        // Run where a local AppHost would keep its state: publishing must not start the orchestrator.
+        Directory.CreateDirectory(_folder);
         var output = Path.Combine(_folder, "k8s");
 
-        var (exitCode, stdout, stderr) = await RunAsync("publish", "--output", output);
+        var (exitCode, stdout, stderr) = await RunInAsync(_folder, "publish", "--output", "k8s");
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
         Assert.Contains($"Apply with: kubectl apply -f {output}", stdout, StringComparison.Ordinal);
+        Assert.Equal(["k8s"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
         Assert.Equal(
             [
                 "00-namespace.yaml", "01-secrets.yaml", "02-shared-storage.yaml", "10-cache.yaml", "10-pg.yaml",
@@ -96,13 +99,16 @@ public sealed class PublishCommandTests : IDisposable
     }
 
     /// <summary>Runs <c>dotnet AppHost.dll ARGS</c> to its end (publishing starts no server).</summary>
-    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    internal static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
+        RunInAsync(Path.GetTempPath(), args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunInAsync(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo(DotNetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(AppHostProcess.AppHostDll);
         foreach (var arg in args)
