@@ -129,7 +129,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     {
         if (runner.Ready == 0 && runner.Desired == 0 && runner.Max > 0 && !_stopping.IsCancellationRequested)
         {
-            _ = runner.ScaleToAsync(Math.Clamp(1, runner.Min, runner.Max), _stopping.Token);
+            var to = Math.Clamp(1, runner.Min, runner.Max);
+            LogDemand(_logger, runner.Resource.Name, to);
+            _ = runner.ScaleToAsync(to, _stopping.Token);
         }
     }
 
@@ -407,6 +409,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             }
         }
     }
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "{Resource}: scale 0 -> {To} (demand: a request is held)")]
+    private static partial void LogDemand(ILogger logger, string resource, int to);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resource} ready: {Detail} ({Seconds:0.00} s)")]
     private static partial void LogResourceReady(ILogger logger, string resource, string detail, double seconds);

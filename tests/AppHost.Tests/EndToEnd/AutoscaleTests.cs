@@ -9,13 +9,33 @@ namespace BenchPlatform.AppHost.Tests.EndToEnd;
 public sealed class AutoscaleTests
 {
     [Fact]
-    public async Task Inference_MinZero_DemandStartsAReplicaAndIdleScalesItBackToZero()
+    public async Task Inference_MinZero_FirstRequestIsHeldAndServedThenIdleScalesBackToZero()
     {
         await using var stack = AppHostProcess.Start(
             ["--AppHost:Autoscale:inference:Min=0", "--AppHost:Autoscale:inference:ScaleDownWindow=00:00:02"]);
         await stack.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         Assert.Equal(0, (await ScaleAsync(stack)).GetProperty("desired").GetInt32());
         Assert.DoesNotContain(stack.Descendants(), c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal));
+
+        // Any route of the inference cluster: the gateway holds it until a replica is ready, then forwards it.
+        using var response = await stack.Http.GetAsync(new Uri(stack.GatewayUrl, "v2/health/ready"));
+
+        Assert.NotEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("cold;dur=", string.Join(",", response.Headers.GetValues("Server-Timing")), StringComparison.Ordinal);
+        Assert.Contains("inference: scale 0 -> 1", stack.Output, StringComparison.Ordinal);
+        await Wait.UntilAsync(async () => (await ScaleAsync(stack)).GetProperty("desired").GetInt32() == 0,
+            TimeSpan.FromSeconds(30), "Inference did not scale back to zero after the idle window");
+        await Wait.UntilAsync(() => Task.FromResult(!stack.Descendants().Any(c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), "The drained replica's process did not stop");
+        Assert.Contains("inference-0: draining", stack.Output, StringComparison.Ordinal);
+        Assert.Empty(await stack.StopAsync());
+    }
+
+    [Fact]
+    public async Task Demand_WithNoReplica_StartsOneThatTheGatewayPutsInRotation()
+    {
+        await using var stack = AppHostProcess.Start(["--AppHost:Autoscale:inference:Min=0"]);
+        await stack.WaitHealthyAsync(TimeSpan.FromSeconds(120));
 
         using (var demand = stack.ControlRequest(HttpMethod.Post, "_internal/demand/inference"))
         using (var accepted = await stack.Http.SendAsync(demand))
@@ -25,12 +45,6 @@ public sealed class AutoscaleTests
 
         await Wait.UntilAsync(async () => (await stack.GetGatewayHealthAsync())?.GetProperty("workers").GetProperty("ready").GetInt32() == 1,
             TimeSpan.FromSeconds(60), "The gateway did not get a ready inference replica after the demand call");
-        await Wait.UntilAsync(async () => (await ScaleAsync(stack)).GetProperty("desired").GetInt32() == 0,
-            TimeSpan.FromSeconds(30), "Inference did not scale back to zero after the idle window");
-        await Wait.UntilAsync(() => Task.FromResult(!stack.Descendants().Any(c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(30), "The drained replica's process did not stop");
-        Assert.Contains("inference: scale 1 -> 0", stack.Output, StringComparison.Ordinal);
-        Assert.Contains("inference-0: draining", stack.Output, StringComparison.Ordinal);
         Assert.Empty(await stack.StopAsync());
     }
 
