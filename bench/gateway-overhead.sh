@@ -3,6 +3,7 @@
 #   direct      wrk → backend
 #   bare YARP   wrk → YARP host with no features (bench/gateway-overhead, "bare-proxy") → backend
 #   gateway     wrk → the full gateway (Release build; API keys + rate limiter on, OpenTelemetry on) → backend
+#   gw-notel    the same gateway with OTEL_SDK_DISABLED=true, to tell the features' cost from telemetry's
 # at 1 and 32 connections. Prints p50 latency and throughput, the added p50 of each proxy over direct, and the
 # ratios against the issue's targets: gateway added p50 (1 conn) ≤ 1.2× bare YARP's; gateway throughput
 # (32 conn) ≥ 0.8× bare YARP's. Generator, proxy and backend share this machine's cores, so compare ratios.
@@ -22,7 +23,7 @@ bench_dll=bench/gateway-overhead/bin/Release/net10.0/GatewayOverhead.dll
 gateway_dll=Gateway/bin/Release/net10.0/Gateway.dll
 
 free_port() { /usr/bin/python3 -I -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-backend_port=$(free_port); bare_port=$(free_port); gateway_port=$(free_port)
+backend_port=$(free_port); bare_port=$(free_port); gateway_port=$(free_port); notel_port=$(free_port)
 key="bench-key-0123456789abcdef"
 
 pids=()
@@ -32,6 +33,13 @@ trap cleanup EXIT
 dotnet "$bench_dll" backend "$backend_port" & pids+=($!)
 dotnet "$bench_dll" bare-proxy "$bare_port" "http://127.0.0.1:$backend_port/" & pids+=($!)
 ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" \
+  services__inference__http__0="http://127.0.0.1:$backend_port/" \
+  Internal__Token="bench-internal-token" \
+  Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
+  Gateway__RateLimitPerSecond=10000000 \
+  Logging__LogLevel__Default=Warning \
+  dotnet "$gateway_dll" >/dev/null & pids+=($!)
+ASPNETCORE_URLS="http://127.0.0.1:$notel_port" OTEL_SDK_DISABLED=true \
   services__inference__http__0="http://127.0.0.1:$backend_port/" \
   Internal__Token="bench-internal-token" \
   Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
@@ -50,6 +58,7 @@ path=/v2/health/ready
 wait_up "http://127.0.0.1:$backend_port$path"
 wait_up "http://127.0.0.1:$bare_port$path"
 wait_up "http://127.0.0.1:$gateway_port$path"
+wait_up "http://127.0.0.1:$notel_port$path"
 
 # run NAME URL CONNECTIONS → "p50_ms rps"
 run() {
@@ -70,11 +79,12 @@ declare -A samples_p50 samples_rps
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do
     # Targets alternate within a round so that the machine's background load hits all three alike.
-    for target in direct bare gateway; do
+    for target in direct bare gateway gw-notel; do
       case $target in
         direct) port=$backend_port ;;
         bare) port=$bare_port ;;
         gateway) port=$gateway_port ;;
+        gw-notel) port=$notel_port ;;
       esac
       result=$(run "http://127.0.0.1:$port$path" "$conns") || { echo "$target answered non-2xx; figures would be meaningless" >&2; exit 1; }
       read -r p r <<<"$result"
@@ -96,12 +106,14 @@ echo "## Gateway overhead ($(date -u +%Y-%m-%dT%H:%MZ); wrk, ${duration}s per ce
 echo
 echo "| target | p50 @1 conn (ms) | req/s @1 conn | p50 @32 conn (ms) | req/s @32 conn |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-for target in direct bare gateway; do
+for target in direct bare gateway gw-notel; do
   printf '| %s | %s | %s | %s | %s |\n' "$target" "${p50[$target,1]}" "${rps[$target,1]}" "${p50[$target,32]}" "${rps[$target,32]}"
 done
 awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" \
+    -v n="${p50[gw-notel,1]}" -v rn="${rps[gw-notel,32]}" \
     -v rd="${rps[direct,32]}" -v rb="${rps[bare,32]}" -v rg="${rps[gateway,32]}" 'BEGIN {
-  ab = b - d; ag = g - d
+  ab = b - d; ag = g - d; an = n - d
   printf "\nadded p50 @1 conn: bare YARP %.4f ms, gateway %.4f ms → gateway/bare = %.2f× (target ≤ 1.2×): %s\n", ab, ag, (ab > 0 ? ag/ab : 0), (ab > 0 && ag/ab <= 1.2 ? "met" : "NOT met")
   printf "throughput @32 conn: bare/direct = %.2f×, gateway/direct = %.2f×, gateway/bare = %.2f× (target ≥ 0.8×): %s\n", rb/rd, rg/rd, rg/rb, (rg/rb >= 0.8 ? "met" : "NOT met")
+  printf "without telemetry (gw-notel): added p50 @1 conn %.4f ms = %.2f× bare; throughput @32 conn = %.2f× bare\n", an, (ab > 0 ? an/ab : 0), rn/rb
 }'
