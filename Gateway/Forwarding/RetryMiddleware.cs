@@ -16,7 +16,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, ILogger<Retr
         var proxy = context.GetReverseProxyFeature();
         var request = context.Request;
         var feature = GatewayRequestFeature.Of(context);
-        var replayable = feature.BufferedBody is not null || (request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any());
+        var replayable = feature.BufferedBody is not null || (request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0);
         if (proxy.AvailableDestinations.Count < 2 || !replayable)
         {
             await next(context);

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Gateway overhead, three ways to the same trivial Kestrel endpoint in one run (issue 3):
+#   direct      wrk → backend
+#   bare YARP   wrk → YARP host with no features (bench/gateway-overhead, "bare-proxy") → backend
+#   gateway     wrk → the full gateway (Release build; API keys + rate limiter on, OpenTelemetry on) → backend
+#   gw-notel    the same gateway with OTEL_SDK_DISABLED=true, to tell the features' cost from telemetry's
+# at 1 and 32 connections. Prints p50 latency and throughput, the added p50 of each proxy over direct, and the
+# ratios against the issue's targets: gateway added p50 (1 conn) ≤ 1.2× bare YARP's; gateway throughput
+# (32 conn) ≥ 0.8× bare YARP's. Generator, proxy and backend share this machine's cores, so compare ratios.
+#
+# usage: [ROUNDS=3] bench/gateway-overhead.sh [duration-seconds per cell, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration="${1:-10}"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+echo "building (Release)…" >&2
+dotnet build bench/gateway-overhead -c Release -nologo -v:q >/dev/null
+dotnet build Gateway -c Release -nologo -v:q >/dev/null
+bench_dll=bench/gateway-overhead/bin/Release/net10.0/GatewayOverhead.dll
+gateway_dll=Gateway/bin/Release/net10.0/Gateway.dll
+
+free_port() { /usr/bin/python3 -I -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+backend_port=$(free_port); bare_port=$(free_port); gateway_port=$(free_port); notel_port=$(free_port)
+key="bench-key-0123456789abcdef"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+dotnet "$bench_dll" backend "$backend_port" & pids+=($!)
+dotnet "$bench_dll" bare-proxy "$bare_port" "http://127.0.0.1:$backend_port/" & pids+=($!)
+ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" \
+  services__inference__http__0="http://127.0.0.1:$backend_port/" \
+  Internal__Token="bench-internal-token" \
+  Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
+  Gateway__RateLimitPerSecond=10000000 \
+  Logging__LogLevel__Default=Warning \
+  dotnet "$gateway_dll" >/dev/null & pids+=($!)
+ASPNETCORE_URLS="http://127.0.0.1:$notel_port" OTEL_SDK_DISABLED=true \
+  services__inference__http__0="http://127.0.0.1:$backend_port/" \
+  Internal__Token="bench-internal-token" \
+  Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
+  Gateway__RateLimitPerSecond=10000000 \
+  Logging__LogLevel__Default=Warning \
+  dotnet "$gateway_dll" >/dev/null & pids+=($!)
+
+wait_up() {
+  for _ in $(seq 1 200); do
+    if curl -fsS -o /dev/null -H "Authorization: Bearer $key" "$1"; then return 0; fi
+    sleep 0.05
+  done
+  echo "not up: $1" >&2; exit 1
+}
+path=/v2/health/ready
+wait_up "http://127.0.0.1:$backend_port$path"
+wait_up "http://127.0.0.1:$bare_port$path"
+wait_up "http://127.0.0.1:$gateway_port$path"
+wait_up "http://127.0.0.1:$notel_port$path"
+
+# run NAME URL CONNECTIONS → "p50_ms rps"
+run() {
+  local url=$1 conns=$2 threads=1
+  ((conns > 1)) && threads=2
+  wrk -t"$threads" -c"$conns" -d2s -H "Authorization: Bearer $key" "$url" >/dev/null   # warm-up (JIT, pools)
+  wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $key" "$url" |
+    awk '
+      function ms(v) { if (v ~ /us$/) return substr(v,1,length(v)-2)/1000; if (v ~ /ms$/) return substr(v,1,length(v)-2)+0; if (v ~ /s$/) return substr(v,1,length(v)-1)*1000; return v }
+      $1=="50%" { p50=ms($2) }
+      $1=="Requests/sec:" { rps=$2 }
+      / Non-2xx or 3xx responses:/ { bad=$NF }
+      END { if (bad) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }; printf "%.4f %.1f\n", p50, rps }'
+}
+
+rounds="${ROUNDS:-3}"
+declare -A samples_p50 samples_rps
+for round in $(seq 1 "$rounds"); do
+  for conns in 1 32; do
+    # Targets alternate within a round so that the machine's background load hits all three alike.
+    for target in direct bare gateway gw-notel; do
+      case $target in
+        direct) port=$backend_port ;;
+        bare) port=$bare_port ;;
+        gateway) port=$gateway_port ;;
+        gw-notel) port=$notel_port ;;
+      esac
+      result=$(run "http://127.0.0.1:$port$path" "$conns") || { echo "$target answered non-2xx; figures would be meaningless" >&2; exit 1; }
+      read -r p r <<<"$result"
+      samples_p50[$target,$conns]+="$p "; samples_rps[$target,$conns]+="$r "
+      printf 'round %s %-8s c=%-3s p50=%8.4f ms  %10.1f req/s\n' "$round" "$target" "$conns" "$p" "$r" >&2
+    done
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
+declare -A p50 rps
+for key in "${!samples_p50[@]}"; do
+  p50[$key]=$(median <<<"${samples_p50[$key]}")
+  rps[$key]=$(median <<<"${samples_rps[$key]}")
+done
+
+echo
+echo "## Gateway overhead ($(date -u +%Y-%m-%dT%H:%MZ); wrk, ${duration}s per cell, median of $rounds alternating rounds; $(nproc) cores shared by wrk, proxy and backend)"
+echo
+echo "| target | p50 @1 conn (ms) | req/s @1 conn | p50 @32 conn (ms) | req/s @32 conn |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for target in direct bare gateway gw-notel; do
+  printf '| %s | %s | %s | %s | %s |\n' "$target" "${p50[$target,1]}" "${rps[$target,1]}" "${p50[$target,32]}" "${rps[$target,32]}"
+done
+awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" \
+    -v n="${p50[gw-notel,1]}" -v rn="${rps[gw-notel,32]}" \
+    -v rd="${rps[direct,32]}" -v rb="${rps[bare,32]}" -v rg="${rps[gateway,32]}" 'BEGIN {
+  ab = b - d; ag = g - d; an = n - d
+  printf "\nadded p50 @1 conn: bare YARP %.4f ms, gateway %.4f ms → gateway/bare = %.2f× (target ≤ 1.2×): %s\n", ab, ag, (ab > 0 ? ag/ab : 0), (ab > 0 && ag/ab <= 1.2 ? "met" : "NOT met")
+  printf "throughput @32 conn: bare/direct = %.2f×, gateway/direct = %.2f×, gateway/bare = %.2f× (target ≥ 0.8×): %s\n", rb/rd, rg/rd, rg/rb, (rg/rb >= 0.8 ? "met" : "NOT met")
+  printf "without telemetry (gw-notel): added p50 @1 conn %.4f ms = %.2f× bare; throughput @32 conn = %.2f× bare\n", an, (ab > 0 ? an/ab : 0), rn/rb
+}'
