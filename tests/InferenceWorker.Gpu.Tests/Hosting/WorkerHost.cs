@@ -35,6 +35,16 @@ internal sealed class WorkerHost : IAsyncDisposable
     public static async Task<WorkerHost> StartAsync(
         string registry, string? redis, IDictionary<string, string?>? settings = null, string? storageRoot = null, bool waitReady = true)
     {
+        if (redis is not null)
+        {
+            // Hosts share one Redis but each has its own registry, so model names and versions repeat: start each clean.
+            await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+            foreach (var server in admin.GetServers())
+            {
+                await server.FlushAllDatabasesAsync();
+            }
+        }
+
         var ownsStorage = storageRoot is null;
         storageRoot ??= Path.Combine(Path.GetTempPath(), $"benchplatform-worker-{Guid.NewGuid():N}");
         var port = FreePort.Next();
