@@ -142,6 +142,34 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Draining_ReplicaWithRequestInFlight_StaysCountedUntilItFinishes()
+    {
+        await _gateway.PutDestinationsAsync("inference", 1, (_a.Id, _a.Address, "ready"));
+        var slow = _gateway.Client.SendAsync(Infer("slow"));
+        await _a.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await _gateway.PutDestinationsAsync("inference", 1, (_a.Id, _a.Address, "draining"), (_b.Id, _b.Address, "ready"));
+
+        Assert.Equal(1, await DestinationInflightAsync(_a.Id));
+        using (var response = await _gateway.Client.GetAsync("/v2/health/ready"))
+        {
+            Assert.Equal(_b.Id, (await EchoAsync(response)).Replica);
+        }
+
+        _a.Release();
+        using var done = await slow;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        await Wait.UntilAsync(async () => await DestinationInflightAsync(_a.Id) == 0,
+            TimeSpan.FromSeconds(5), "the drained replica's in-flight count did not return to 0");
+    }
+
+    private async Task<int> DestinationInflightAsync(string id)
+    {
+        using var load = await _gateway.Client.SendAsync(_gateway.Internal(HttpMethod.Get, "/_internal/load"));
+        var clusters = JsonDocument.Parse(await load.Content.ReadAsStringAsync()).RootElement.GetProperty("clusters");
+        return clusters.GetProperty("inference").GetProperty("destinations").GetProperty(id).GetProperty("inflight").GetInt32();
+    }
+
+    [Fact]
     public async Task Destinations_ReplacedAtRunTime_NewReplicaServes()
     {
         await using var c = await TestReplica.StartAsync("inference-2");

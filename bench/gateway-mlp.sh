@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A real infer of the sample MLP (1 row, cache off), direct to one inference worker and through the full gateway,
+# in alternating rounds in one run (issue 3's target: through-gateway throughput ≥ 0.6× direct). Real PostgreSQL
+# and Redis on free ports, Release builds, wrk as the client; the worker registers its sample models at start.
+#   [ROUNDS=3] bench/gateway-mlp.sh [seconds per cell, default 5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-5}"; rounds="${ROUNDS:-3}"
+work="$(mktemp -d /tmp/benchplatform-gwmlp.XXXXXX)"
+pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+free_port() { /usr/bin/python3 -I -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pids=()
+cleanup() {
+  for pid in "${pids[@]:-}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -f "$work/pg/PG_VERSION" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" stop -m immediate >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building (Release)…" >&2
+dotnet build -c Release InferenceWorker.Gpu -v q -nologo >/dev/null
+dotnet build -c Release Gateway -v q -nologo >/dev/null
+/usr/bin/python3 -I bench/inference-bodies.py "$work"
+
+pg_port=$(free_port); redis_port=$(free_port); worker_port=$(free_port); gateway_port=$(free_port)
+token="bench-internal-token"
+mkdir -p "$work/pg" && chown postgres "$work" "$work/pg"
+runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -A trust >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" -l "$work/pg.log" start >/dev/null
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null & pids+=($!)
+
+common=(ConnectionStrings__registry="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+        ConnectionStrings__cache="127.0.0.1:$redis_port" Internal__Token="$token" Logging__LogLevel__Default=Warning)
+env "${common[@]}" Storage__Root="$work/store" ASPNETCORE_URLS="http://127.0.0.1:$worker_port" \
+  Inference__RegisterSamples=true Inference__IntraOpThreads=1 \
+  dotnet InferenceWorker.Gpu/bin/Release/net10.0/InferenceWorker.Gpu.dll >"$work/worker.log" 2>&1 & pids+=($!)
+env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" services__inference__http__0="http://127.0.0.1:$worker_port/" \
+  dotnet Gateway/bin/Release/net10.0/Gateway.dll >"$work/gateway.log" 2>&1 & pids+=($!)
+
+for _ in $(seq 1 300); do
+  curl -sf -H "X-Internal-Token: $token" "http://127.0.0.1:$worker_port/v2/models/mlp/ready" >/dev/null \
+    && curl -sf "http://127.0.0.1:$gateway_port/v2/models/mlp/ready" >/dev/null && break
+  sleep 0.1
+done
+curl -sf -X POST -H "X-Internal-Token: $token" "http://127.0.0.1:$worker_port/v1/models/mlp/warmup" >/dev/null \
+  || { echo "worker not ready"; tail -5 "$work/worker.log"; exit 1; }
+
+body="$work/mlp-1.json"
+curl -sf -H 'Content-Type: application/json' --data-binary @"$body" "http://127.0.0.1:$gateway_port/v2/models/mlp/infer" >/dev/null \
+  || { echo "infer through the gateway failed"; tail -5 "$work/gateway.log"; exit 1; }
+
+# cell URL CONNS TOKEN → "rps p50_ms errors"
+cell() {
+  local threads=1; (($2 > 1)) && threads=2
+  BODY="$body" TOKEN="$3" wrk -t"$threads" -c"$2" -d1s -s bench/gateway-mlp.lua "$1" >/dev/null
+  BODY="$body" TOKEN="$3" wrk -t"$threads" -c"$2" -d"${duration}s" --timeout 10s -s bench/gateway-mlp.lua "$1" | awk '/^RESULT/ {print $2, $3, $4}'
+}
+declare -A rps p50
+for round in $(seq 1 "$rounds"); do
+  for conns in 1 32; do
+    for target in direct gateway; do
+      if [ "$target" = direct ]; then url="http://127.0.0.1:$worker_port/v2/models/mlp/infer"; t="$token"
+      else url="http://127.0.0.1:$gateway_port/v2/models/mlp/infer"; t=""; fi
+      read -r r p e < <(cell "$url" "$conns" "$t")
+      ((e == 0)) || { echo "$target c=$conns had $e errors" >&2; exit 1; }
+      rps[$target,$conns]+="$r "; p50[$target,$conns]+="$p "
+      printf 'round %s %-7s c=%-3s %9.1f req/s  p50=%.3f ms\n' "$round" "$target" "$conns" "$r" "$p" >&2
+    done
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
+echo
+echo "## Sample MLP infer, direct vs through the gateway ($(date -u +%Y-%m-%dT%H:%MZ); wrk ${duration}s per cell, median of $rounds rounds; $(nproc) cores)"
+echo
+echo "| target | req/s @1 conn | p50 @1 conn (ms) | req/s @32 conn | p50 @32 conn (ms) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+declare -A m
+for target in direct gateway; do
+  for conns in 1 32; do
+    m[r,$target,$conns]=$(median <<<"${rps[$target,$conns]}"); m[p,$target,$conns]=$(median <<<"${p50[$target,$conns]}")
+  done
+  echo "| $target | ${m[r,$target,1]} | ${m[p,$target,1]} | ${m[r,$target,32]} | ${m[p,$target,32]} |"
+done
+awk -v d1="${m[r,direct,1]}" -v g1="${m[r,gateway,1]}" -v d="${m[r,direct,32]}" -v g="${m[r,gateway,32]}" 'BEGIN {
+  printf "\nthrough-gateway throughput: %.2f× direct @1 conn, %.2f× direct @32 conn (target ≥ 0.6×): %s\n", g1/d1, g/d, (g/d >= 0.6 ? "met" : "NOT met") }'
