@@ -14,7 +14,8 @@ public static class HealthResponseWriter
     public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        // Over the PipeWriter, not the Stream: JsonSerializer.Serialize flushes, and Kestrel forbids synchronous stream writes.
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         writer.WriteStartObject();
         writer.WriteString("status", ToWord(report.Status));
         writer.WriteStartObject("checks");

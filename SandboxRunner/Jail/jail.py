@@ -200,13 +200,31 @@ def bind(source, target, writable=False):
     mount(None, target, None, flags)
 
 
+def interpreter_paths():
+    """The interpreter, its standard library and the folders of every shared library it has loaded."""
+    import sysconfig
+    paths = [os.path.realpath(sys.executable), sysconfig.get_paths()["stdlib"]]
+    folders = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6 and parts[5].startswith("/") and ".so" in parts[5]:
+                folders.add(os.path.dirname(os.path.realpath(parts[5].strip())))
+    for folder in sorted(folders):
+        if not any(folder == p or folder.startswith(p + "/") for p in paths):
+            paths.append(folder)
+    return paths
+
+
 def build_root(config, features):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = "/tmp"
     mount("jailroot", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for path in config["ro_paths"]:
-        if os.path.exists(path):
+    bound = []
+    for path in sorted(set(interpreter_paths() + config["ro_paths"] + config["python_paths"]), key=len):
+        if os.path.exists(path) and not any(path == b or path.startswith(b + "/") for b in bound):
             bind(path, root + path)
+            bound.append(path)
     for name in ("null", "zero", "full", "random", "urandom"):
         bind("/dev/" + name, f"{root}/dev/{name}", writable=True)
     for link, target in (("lib", "usr/lib"), ("lib64", "usr/lib64"), ("bin", "usr/bin")):
@@ -323,7 +341,7 @@ def child_main(config, features):
         if os.getpid() != me:  # a process the block forked does not speak for the run
             os._exit(0)
         try:
-            data = json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
+            data = json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError) as e:
             data = json.dumps({"status": "error", "error": {
                 "type": "OutputNotSerializable",
