@@ -12,6 +12,3 @@ app.MapDefaultEndpoints();
 app.MapBlocksApi();
 
 app.Run();
-
-/// <summary>The runner's entry point, public for WebApplicationFactory in tests.</summary>
-public partial class Program;

@@ -13,10 +13,12 @@ internal sealed class CgroupRoot
 
     public string Pids { get; }
 
-    /// <summary>Creates <c>{root}/{memory,pids}/{name}-{pid}</c>, removing folders left by runners that are gone; null when not possible.</summary>
+    private static int _instances;
+
+    /// <summary>Creates <c>{root}/{memory,pids}/{name}-{pid}.{n}</c>, removing folders left by runners that are gone; null when not possible.</summary>
     public static CgroupRoot? TryCreate(SandboxOptions options, out string? problem)
     {
-        var name = $"{options.CgroupName}-{Environment.ProcessId}";
+        var name = $"{options.CgroupName}-{Environment.ProcessId}.{Interlocked.Increment(ref _instances)}";
         try
         {
             var memoryController = Path.Combine(options.CgroupRoot, "memory");
@@ -64,7 +66,8 @@ internal sealed class CgroupRoot
         foreach (var folder in Directory.GetDirectories(controller, prefix + "-*"))
         {
             var suffix = Path.GetFileName(folder)[(prefix.Length + 1)..];
-            if (int.TryParse(suffix, out var pid) && !Directory.Exists($"/proc/{pid}"))
+            var dot = suffix.IndexOf('.', StringComparison.Ordinal);
+            if (int.TryParse(dot < 0 ? suffix : suffix[..dot], out var pid) && !Directory.Exists($"/proc/{pid}"))
             {
                 foreach (var child in Directory.GetDirectories(folder))
                 {
