@@ -550,7 +550,11 @@ def serve_one(prepared, header_raw, header, payload, bufs):
             if fd == pidfd:
                 _, status = os.waitpid(pid, 0)
                 exited = True
-                continue
+                # What the child wrote before it exited is in the pipes now; processes it forked may hold
+                # the pipes open for ever, so take what is there and stop.
+                drain(fds, bufs, sizes, caps)
+                fds_done = True
+                break
             name = fds[fd]
             buf = bufs[name]
             got = os.readv(fd, [memoryview(buf)[sizes[name]:caps[name] + 1]])
@@ -567,12 +571,19 @@ def serve_one(prepared, header_raw, header, payload, bufs):
                 sizes[name] = caps[name]
                 limit = name
                 break
-        if fds_done or (exited and "result" not in fds.values()):
+        if fds_done:
             # The run child is gone and its result is in; stop waiting for pipes its own children hold.
             break
     elapsed_ms = (time.monotonic() - started) * 1000.0
     meta = {"timed_out": timed_out, "limit": limit, "signal": 0, "exit_code": 0,
             "duration_ms": round(elapsed_ms, 3), "sizes": sizes}
+
+    def describe():
+        meta["signal"] = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        meta["exit_code"] = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+
+    if exited:
+        describe()
 
     def finish():
         nonlocal status
@@ -586,8 +597,7 @@ def serve_one(prepared, header_raw, header, payload, bufs):
         for fd in fds:
             os.close(fd)
         os.close(pidfd)
-        meta["signal"] = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-        meta["exit_code"] = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        describe()
 
     if fds_done and limit is None and not timed_out:
         return meta, finish  # the result is complete: answer first, clean up after

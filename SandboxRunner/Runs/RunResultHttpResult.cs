@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace BenchPlatform.SandboxRunner.Runs;
@@ -6,6 +7,9 @@ namespace BenchPlatform.SandboxRunner.Runs;
 /// <summary>Writes a <see cref="RunResult"/> as API.md's run response, outputs copied through as raw JSON, with a <c>Server-Timing</c> header.</summary>
 internal sealed class RunResultHttpResult(RunResult result) : IResult
 {
+    // A JSON API, never inlined into HTML: keep quotes and non-ASCII text readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public RunResult Result { get; } = result;
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -20,7 +24,7 @@ internal sealed class RunResultHttpResult(RunResult result) : IResult
         }
 
         response.Headers["Server-Timing"] = timing;
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("status"u8, Result.Status);
         writer.WritePropertyName("outputs"u8);
