@@ -89,14 +89,14 @@ internal static partial class RunRequestParser
             switch (property.Name)
             {
                 case "timeout_ms":
-                    if (!property.Value.TryGetInt32(out timeoutMs) || timeoutMs < 1 || timeoutMs > options.MaxTimeoutMs)
+                    if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out timeoutMs) || timeoutMs < 1 || timeoutMs > options.MaxTimeoutMs)
                     {
                         return $"'limits.timeout_ms' must be an integer from 1 to {options.MaxTimeoutMs}.";
                     }
 
                     break;
                 case "memory_mb":
-                    if (!property.Value.TryGetInt32(out memoryMb) || memoryMb < options.MinMemoryMb || memoryMb > options.MaxMemoryMb)
+                    if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out memoryMb) || memoryMb < options.MinMemoryMb || memoryMb > options.MaxMemoryMb)
                     {
                         return $"'limits.memory_mb' must be an integer from {options.MinMemoryMb} to {options.MaxMemoryMb}.";
                     }
