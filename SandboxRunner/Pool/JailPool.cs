@@ -22,7 +22,7 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
     private CgroupRoot? _cgroupRoot;
     private Task _maintenance = Task.CompletedTask;
     private int _live;
-    private int _nextId;
+    private static int _nextId; // process-wide: jail ids name cgroups and host uids
 
     public JailPool(IOptions<SandboxOptions> options, TimeProvider time, ILogger<JailPool> logger)
     {

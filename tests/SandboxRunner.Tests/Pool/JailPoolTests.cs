@@ -121,13 +121,13 @@ public sealed class JailPoolTests
     [Fact]
     public async Task Stop_KillsEveryJailAndRemovesItsCgroups()
     {
-        var factory = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:PoolSize"] = "2" });
+        var factory = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:PoolSize"] = "2", ["Sandbox:CgroupName"] = "benchplatform-sandbox-stoptest" });
         using (var client = factory.CreateRunnerClient())
         {
             await client.AssertNormalRunSucceedsAsync();
         }
 
-        var before = Directory.GetDirectories("/sys/fs/cgroup/pids", $"benchplatform-sandbox-test-{Environment.ProcessId}.*").ToHashSet();
+        var before = Directory.GetDirectories("/sys/fs/cgroup/pids", $"benchplatform-sandbox-stoptest-{Environment.ProcessId}.*").ToHashSet();
         Assert.NotEmpty(before);
         var pids = before.SelectMany(Directory.GetDirectories)
             .SelectMany(c => File.ReadAllLines(Path.Combine(c, "cgroup.procs"))).Select(int.Parse).ToArray();
@@ -135,6 +135,7 @@ public sealed class JailPoolTests
 
         await factory.DisposeAsync();
 
+        Assert.All(before, folder => Assert.False(Directory.Exists(folder), $"{folder} outlived the runner"));
         Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), $"jail process {pid} outlived the runner"));
     }
 
