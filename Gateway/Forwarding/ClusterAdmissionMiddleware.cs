@@ -1,0 +1,139 @@
+using BenchPlatform.Gateway.Destinations;
+using BenchPlatform.Gateway.Options;
+using BenchPlatform.Gateway.Telemetry;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Model;
+
+namespace BenchPlatform.Gateway.Forwarding;
+
+/// <summary>
+/// Lets a request into its cluster: when an autoscaled cluster has no ready replica the request is held
+/// (bounded by <see cref="GatewayOptions.HoldTimeout"/>) while the AppHost is told of the demand, and goes on
+/// as soon as one is in rotation; on timeout, or when every ready replica is unhealthy, 503 with Retry-After.
+/// Counts requests in flight and waiting per cluster for the load signal.
+/// </summary>
+internal sealed partial class ClusterAdmissionMiddleware(
+    RequestDelegate next, DestinationRegistry registry, DemandSignal demand, GatewayMetrics metrics,
+    TimeProvider time, IOptions<GatewayOptions> options, ILogger<ClusterAdmissionMiddleware> logger)
+{
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var clusterState = proxy.Route.Cluster!;
+        if (!registry.TryGet(clusterState.ClusterId, out var cluster))
+        {
+            await next(context);
+            return;
+        }
+
+        if (proxy.AvailableDestinations.Count == 0)
+        {
+            if (!cluster.HoldsWhenCold || AllReadyUnhealthy(clusterState))
+            {
+                await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica available",
+                    $"No replica of '{cluster.Name}' is healthy right now; retry after {_options.RetryAfterSeconds} s.",
+                    retryAfterSeconds: _options.RetryAfterSeconds);
+                return;
+            }
+
+            if (!await HoldAsync(context, cluster, clusterState))
+            {
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Cold start timed out",
+                        $"No replica of '{cluster.Name}' became ready within {_options.HoldTimeout.TotalSeconds:0.#} s; retry after {_options.RetryAfterSeconds} s.",
+                        retryAfterSeconds: _options.RetryAfterSeconds);
+                }
+
+                return;
+            }
+
+            proxy.AvailableDestinations = clusterState.DestinationsState.AvailableDestinations;
+        }
+
+        cluster.EnterInflight();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            cluster.ExitInflight();
+        }
+    }
+
+    /// <summary>Waits until the cluster has a destination in rotation; false on timeout or when the caller left.</summary>
+    private async Task<bool> HoldAsync(HttpContext context, ClusterEntry cluster, ClusterState clusterState)
+    {
+        var feature = GatewayRequestFeature.Of(context);
+        var started = time.GetTimestamp();
+        cluster.EnterWaiting();
+        demand.Signal(cluster.Name);
+        LogHeld(logger, cluster.Name);
+        var served = false;
+        try
+        {
+            while (true)
+            {
+                var changed = cluster.Changed;
+                if (clusterState.DestinationsState.AvailableDestinations.Count > 0)
+                {
+                    served = true;
+                    return true;
+                }
+
+                var remaining = _options.HoldTimeout - time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await changed.WaitAsync(remaining < RecheckInterval ? remaining : RecheckInterval, time, context.RequestAborted);
+                }
+                catch (TimeoutException)
+                {
+                    // Re-check: a replica's health may have recovered without a configuration change.
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            cluster.ExitWaiting();
+            var held = time.GetTimestamp() - started;
+            feature.HoldTicks = held;
+            var ms = held * 1000.0 / time.TimestampFrequency;
+            metrics.RecordHold(cluster.Name, ms, served);
+            LogReleased(logger, cluster.Name, ms, served);
+        }
+    }
+
+    /// <summary>True when replicas are marked ready but health checks took every one out (down, not cold).</summary>
+    private static bool AllReadyUnhealthy(ClusterState clusterState)
+    {
+        var ready = 0;
+        foreach (var destination in clusterState.Destinations.Values)
+        {
+            if (destination.Model.Config.Metadata?.GetValueOrDefault(ReadyDestinationsPolicy.StateMetadataKey) == nameof(DestinationLifecycle.Ready))
+            {
+                ready++;
+            }
+        }
+
+        return ready > 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Holding a request: cluster {Cluster} has no ready replica")]
+    private static partial void LogHeld(ILogger logger, string cluster);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Held request on {Cluster} released after {HeldMs} ms (served: {Served})")]
+    private static partial void LogReleased(ILogger logger, string cluster, double heldMs, bool served);
+}

@@ -1,0 +1,122 @@
+using BenchPlatform.Gateway.Auth;
+using BenchPlatform.Gateway.Destinations;
+using BenchPlatform.Gateway.Forwarding;
+using BenchPlatform.Gateway.Health;
+using BenchPlatform.Gateway.Options;
+using BenchPlatform.Gateway.Telemetry;
+using BenchPlatform.Gateway.Validation;
+using BenchPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace BenchPlatform.Gateway;
+
+/// <summary>Registration and mapping of the gateway's features.</summary>
+public static class GatewayExtensions
+{
+    /// <summary>Adds options, dynamic destinations, dependency probes, auth, rate limits and the YARP proxy.</summary>
+    public static TBuilder AddGateway<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
+        services.AddOptions<GatewayOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DestinationRegistry>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<DestinationRegistry>().ConfigProvider);
+        services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
+        services.AddSingleton<IClusterChangeListener, ClusterChangeSignal>();
+        services.AddSingleton<DependencyProbes>();
+        services.AddSingleton<DemandSignal>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddHttpClient(DemandSignal.ClientName);
+        services.Configure<KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxUploadBodyBytes, options.MaxJsonBodyBytes + 1));
+
+        if (RateLimits.AnyConfigured(options))
+        {
+            services.AddGatewayRateLimits(options);
+        }
+
+        services.AddReverseProxy().AddTransforms(transforms =>
+        {
+            var token = transforms.Services.GetRequiredService<IOptions<InternalTokenOptions>>().Value.Token;
+            var time = transforms.Services.GetRequiredService<TimeProvider>();
+            if (string.IsNullOrEmpty(token))
+            {
+                transforms.AddRequestHeaderRemove(InternalTokenOptions.HeaderName);
+            }
+            else
+            {
+                transforms.AddRequestHeader(InternalTokenOptions.HeaderName, token, append: false);
+            }
+
+            transforms.AddRequestTransform(context =>
+            {
+                GatewayRequestFeature.Of(context.HttpContext).UpstreamStart = time.GetTimestamp();
+                return ValueTask.CompletedTask;
+            });
+            transforms.AddResponseTransform(context =>
+            {
+                var feature = GatewayRequestFeature.Of(context.HttpContext);
+                if (feature.UpstreamStart != 0)
+                {
+                    feature.UpstreamTicks += time.GetTimestamp() - feature.UpstreamStart;
+                    feature.UpstreamStart = 0;
+                }
+
+                if (feature.RetryArmed && context.ProxyResponse is { StatusCode: System.Net.HttpStatusCode.BadGateway or System.Net.HttpStatusCode.ServiceUnavailable })
+                {
+                    context.SuppressResponseBody = true;
+                    feature.RetryRequested = true;
+                }
+
+                return ValueTask.CompletedTask;
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the gateway's middleware (Server-Timing, API keys, rate limits) and maps <c>/health</c>,
+    /// the internal endpoints, the proxy routes and a problem+json 404 for anything else.
+    /// </summary>
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        _ = app.Services.GetRequiredService<GatewayMetrics>();
+
+        app.UseMiddleware<ServerTimingMiddleware>();
+        if (options.ApiKeys.Count > 0)
+        {
+            app.UseMiddleware<ApiKeyMiddleware>();
+        }
+
+        if (RateLimits.AnyConfigured(options))
+        {
+            app.UseRateLimiter();
+        }
+
+        app.MapGatewayHealth();
+        app.MapInternalApi();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<RequestValidationMiddleware>();
+            pipeline.UseMiddleware<ClusterAdmissionMiddleware>();
+            pipeline.UseMiddleware<ForwarderErrors>();
+            pipeline.UseMiddleware<RetryMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        app.MapFallback("{**path}", static context => GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown route",
+            $"There is no {context.Request.Method} {context.Request.Path}; see API.md for the gateway's routes (/v1/…, /v2/…, /health)."));
+        return app;
+    }
+}

@@ -1,0 +1,16 @@
+namespace BenchPlatform.Gateway.Validation;
+
+/// <summary>Which request body shape a route expects, checked before forwarding.</summary>
+internal enum BodyKind
+{
+    None,
+    Infer,
+    ModelUpload,
+    Completion,
+    ChatCompletion,
+    BlockRun,
+    BlockRegister,
+    BlockRunNamed,
+    Scale,
+    Warmup,
+}

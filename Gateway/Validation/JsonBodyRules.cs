@@ -1,0 +1,393 @@
+using System.Text.Json;
+
+namespace BenchPlatform.Gateway.Validation;
+
+/// <summary>
+/// The shape checks the gateway does before forwarding a JSON body: required fields, types and ranges
+/// that do not depend on the model (the worker checks names, shapes and datatypes against the model).
+/// </summary>
+internal static class JsonBodyRules
+{
+    private static readonly string[] Datatypes =
+        ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "BF16", "FP32", "FP64", "BYTES", "STRING"];
+
+    private static readonly string[] Strategies = ["baseline", "reread", "diverse_sampling", "best_of_n"];
+
+    private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer"];
+
+    public static ValidationError? Check(BodyKind kind, JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new("body", $"The body must be a JSON object, not {Describe(root)}.");
+        }
+
+        return kind switch
+        {
+            BodyKind.Infer => Infer(root),
+            BodyKind.Completion => Completion(root),
+            BodyKind.ChatCompletion => ChatCompletion(root),
+            BodyKind.BlockRun => BlockRun(root),
+            BodyKind.BlockRegister => BlockRegister(root),
+            BodyKind.BlockRunNamed => OptionalObject(root, "inputs"),
+            BodyKind.Scale => Scale(root),
+            BodyKind.Warmup => Warmup(root),
+            _ => null,
+        };
+    }
+
+    private static ValidationError? Infer(JsonElement root)
+    {
+        if (OptionalString(root, "id") is { } idError)
+        {
+            return idError;
+        }
+
+        if (!root.TryGetProperty("inputs", out var inputs))
+        {
+            return new("inputs", "'inputs' is required: an array of {\"name\",\"shape\",\"datatype\",\"data\"}.");
+        }
+
+        if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+        {
+            return new("inputs", $"'inputs' must be a non-empty array of {{\"name\",\"shape\",\"datatype\",\"data\"}}, not {Describe(inputs)}.");
+        }
+
+        var index = 0;
+        foreach (var input in inputs.EnumerateArray())
+        {
+            if (InferInput(input, $"inputs[{index}]") is { } error)
+            {
+                return error;
+            }
+
+            index++;
+        }
+
+        if (root.TryGetProperty("outputs", out var outputs))
+        {
+            if (outputs.ValueKind != JsonValueKind.Array)
+            {
+                return new("outputs", $"'outputs' must be an array of {{\"name\"}}, not {Describe(outputs)}.");
+            }
+
+            index = 0;
+            foreach (var output in outputs.EnumerateArray())
+            {
+                if (output.ValueKind != JsonValueKind.Object || RequiredString(output, "name", $"outputs[{index}]") is not null)
+                {
+                    return new($"outputs[{index}].name", $"'outputs[{index}]' must be an object with a string 'name'.");
+                }
+
+                index++;
+            }
+        }
+
+        return OptionalObject(root, "parameters");
+    }
+
+    private static ValidationError? InferInput(JsonElement input, string path)
+    {
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            return new(path, $"'{path}' must be an object {{\"name\",\"shape\",\"datatype\",\"data\"}}, not {Describe(input)}.");
+        }
+
+        if (RequiredString(input, "name", path) is { } nameError)
+        {
+            return nameError;
+        }
+
+        if (RequiredString(input, "datatype", path) is { } typeError)
+        {
+            return typeError;
+        }
+
+        var datatype = input.GetProperty("datatype").GetString()!;
+        if (Array.IndexOf(Datatypes, datatype) < 0)
+        {
+            return new($"{path}.datatype", $"'{path}.datatype' is '{datatype}'; use one of {string.Join(", ", Datatypes)}.");
+        }
+
+        if (!input.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array)
+        {
+            return new($"{path}.shape", $"'{path}.shape' is required: an array of non-negative integers such as [1,4].");
+        }
+
+        long elements = 1;
+        var dim = 0;
+        foreach (var size in shape.EnumerateArray())
+        {
+            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out var value))
+            {
+                return new($"{path}.shape[{dim}]", $"'{path}.shape[{dim}]' must be an integer, not {Describe(size)}.");
+            }
+
+            if (value < 0)
+            {
+                return new($"{path}.shape[{dim}]", $"'{path}.shape[{dim}]' is {value}; dimensions must be ≥ 0.");
+            }
+
+            elements = value == 0 || elements == 0 ? 0 : checked(elements * value);
+            dim++;
+        }
+
+        if (!input.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+        {
+            return new($"{path}.data", $"'{path}.data' is required: a (row-major, possibly nested) array of {datatype} values.");
+        }
+
+        var kind = datatype switch
+        {
+            "BOOL" => JsonValueKind.True,
+            "BYTES" or "STRING" => JsonValueKind.String,
+            _ => JsonValueKind.Number,
+        };
+        long count = 0;
+        if (CheckElements(data, kind, ref count) is { } bad)
+        {
+            return new($"{path}.data", $"'{path}.data' holds {Describe(bad)}; {datatype} data must be {ExpectedWord(kind)}.");
+        }
+
+        if (count != elements)
+        {
+            return new($"{path}.data", $"'{path}.data' has {count} elements but shape [{string.Join(",", shape.EnumerateArray())}] needs {elements}.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Counts the leaves of a nested array; returns the first leaf of the wrong JSON kind.</summary>
+    private static JsonElement? CheckElements(JsonElement array, JsonValueKind expected, ref long count)
+    {
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Array)
+            {
+                if (CheckElements(item, expected, ref count) is { } bad)
+                {
+                    return bad;
+                }
+
+                continue;
+            }
+
+            var ok = expected == JsonValueKind.True ? item.ValueKind is JsonValueKind.True or JsonValueKind.False : item.ValueKind == expected;
+            if (!ok)
+            {
+                return item;
+            }
+
+            count++;
+        }
+
+        return null;
+    }
+
+    private static ValidationError? Completion(JsonElement root)
+    {
+        if (!root.TryGetProperty("prompt", out var prompt)
+            || !(prompt.ValueKind == JsonValueKind.String || (prompt.ValueKind == JsonValueKind.Array && AllStrings(prompt))))
+        {
+            return new("prompt", "'prompt' is required: a string or an array of strings.");
+        }
+
+        return Sampling(root);
+    }
+
+    private static ValidationError? ChatCompletion(JsonElement root)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+        {
+            return new("messages", "'messages' is required: a non-empty array of {\"role\",\"content\"}.");
+        }
+
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var path = $"messages[{index}]";
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                return new(path, $"'{path}' must be an object {{\"role\",\"content\"}}.");
+            }
+
+            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || Array.IndexOf(Roles, role.GetString()) < 0)
+            {
+                return new($"{path}.role", $"'{path}.role' must be one of {string.Join(", ", Roles)}.");
+            }
+
+            if (!message.TryGetProperty("content", out var content)
+                || content.ValueKind is not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null))
+            {
+                return new($"{path}.content", $"'{path}.content' is required: a string.");
+            }
+
+            index++;
+        }
+
+        return Sampling(root);
+    }
+
+    private static ValidationError? Sampling(JsonElement root)
+    {
+        return OptionalString(root, "model")
+            ?? Integer(root, "max_tokens", 1, int.MaxValue)
+            ?? Number(root, "temperature", 0, 2)
+            ?? Number(root, "top_p", 0, 1)
+            ?? Integer(root, "n", 1, 128)
+            ?? Integer(root, "seed", long.MinValue, long.MaxValue)
+            ?? Boolean(root, "stream")
+            ?? Stop(root)
+            ?? Strategy(root);
+    }
+
+    private static ValidationError? Stop(JsonElement root)
+    {
+        if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind is JsonValueKind.Null or JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return stop.ValueKind == JsonValueKind.Array && AllStrings(stop) ? null : new("stop", "'stop' must be a string or an array of strings.");
+    }
+
+    private static ValidationError? Strategy(JsonElement root)
+    {
+        if (!root.TryGetProperty("strategy", out var strategy))
+        {
+            return null;
+        }
+
+        return strategy.ValueKind == JsonValueKind.String && Array.IndexOf(Strategies, strategy.GetString()) >= 0
+            ? null
+            : new("strategy", $"'strategy' must be one of {string.Join(", ", Strategies)}.");
+    }
+
+    private static ValidationError? BlockRun(JsonElement root) =>
+        RequiredString(root, "language", null)
+        ?? RequiredString(root, "code", null)
+        ?? OptionalString(root, "entrypoint")
+        ?? OptionalObject(root, "inputs")
+        ?? OptionalObject(root, "limits");
+
+    private static ValidationError? BlockRegister(JsonElement root) =>
+        RequiredString(root, "name", null)
+        ?? RequiredString(root, "language", null)
+        ?? RequiredString(root, "code", null)
+        ?? OptionalString(root, "entrypoint");
+
+    private static ValidationError? Scale(JsonElement root)
+    {
+        if (!root.TryGetProperty("min", out _) && !root.TryGetProperty("max", out _))
+        {
+            return new("min", "Send 'min' and/or 'max' (integers ≥ 0), e.g. {\"min\":0,\"max\":4}.");
+        }
+
+        if ((Integer(root, "min", 0, 1024) ?? Integer(root, "max", 0, 1024)) is { } error)
+        {
+            return error;
+        }
+
+        if (root.TryGetProperty("min", out var min) && root.TryGetProperty("max", out var max) && min.GetInt64() > max.GetInt64())
+        {
+            return new("min", $"'min' ({min.GetInt64()}) must not exceed 'max' ({max.GetInt64()}).");
+        }
+
+        return null;
+    }
+
+    private static ValidationError? Warmup(JsonElement root)
+    {
+        if (root.TryGetProperty("models", out var models) && !(models.ValueKind == JsonValueKind.Array && AllStrings(models)))
+        {
+            return new("models", "'models' must be an array of model names.");
+        }
+
+        return Integer(root, "min_replicas", 0, 1024);
+    }
+
+    private static ValidationError? RequiredString(JsonElement obj, string name, string? parent)
+    {
+        var path = parent is null ? name : $"{parent}.{name}";
+        if (!obj.TryGetProperty(name, out var value))
+        {
+            return new(path, $"'{path}' is required: a non-empty string.");
+        }
+
+        return value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0
+            ? null
+            : new(path, $"'{path}' must be a non-empty string, not {Describe(value)}.");
+    }
+
+    private static ValidationError? OptionalString(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)
+            ? new(name, $"'{name}' must be a string, not {Describe(value)}.")
+            : null;
+
+    private static ValidationError? OptionalObject(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)
+            ? new(name, $"'{name}' must be a JSON object, not {Describe(value)}.")
+            : null;
+
+    private static ValidationError? Boolean(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null)
+            ? new(name, $"'{name}' must be true or false, not {Describe(value)}.")
+            : null;
+
+    private static ValidationError? Integer(JsonElement obj, string name, long min, long max)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max
+            ? null
+            : new(name, $"'{name}' must be an integer from {min} to {max}, not {Describe(value)}.");
+    }
+
+    private static ValidationError? Number(JsonElement obj, string name, double min, double max)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
+            ? null
+            : new(name, $"'{name}' must be a number from {min} to {max}, not {Describe(value)}.");
+    }
+
+    private static bool AllStrings(JsonElement array)
+    {
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string ExpectedWord(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.True => "true/false",
+        JsonValueKind.String => "strings",
+        _ => "numbers",
+    };
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"the string \"{Truncate(value.GetString()!)}\"",
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.GetRawText()}",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "nothing",
+    };
+
+    private static string Truncate(string text) => text.Length <= 32 ? text : text[..32] + "…";
+}

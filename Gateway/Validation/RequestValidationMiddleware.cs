@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.Text.Json;
+using BenchPlatform.Gateway.Forwarding;
+using BenchPlatform.Gateway.Options;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace BenchPlatform.Gateway.Validation;
+
+/// <summary>
+/// Checks a request before it is forwarded: content type (415), size caps (413), well-formed JSON and the
+/// route's required fields (400 naming the field). A valid JSON body is kept in a pooled buffer so a retry
+/// can send it again.
+/// </summary>
+internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
+{
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var policy = GatewayRoutes.PolicyOf(context.GetReverseProxyFeature().Route);
+        var ok = policy.Body switch
+        {
+            BodyKind.None => true,
+            BodyKind.ModelUpload => await CheckUploadAsync(context),
+            _ => await CheckJsonAsync(context, policy.Body),
+        };
+
+        if (ok)
+        {
+            await next(context);
+        }
+    }
+
+    private async Task<bool> CheckUploadAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var name = request.Query["name"].ToString();
+        if (name.Length == 0 || name.Length > 128 || !IsModelName(name))
+        {
+            await BadRequest(context, "name", "Pass the model name in the query, e.g. POST /v1/models?name=mlp (letters, digits, '.', '_', '-'; at most 128).");
+            return false;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+                $"Send the raw .onnx bytes as application/octet-stream, not '{request.ContentType}'.", "Content-Type");
+            return false;
+        }
+
+        if (request.ContentLength is { } length)
+        {
+            if (length > _options.MaxUploadBodyBytes)
+            {
+                await TooLarge(context, length, _options.MaxUploadBodyBytes);
+                return false;
+            }
+
+            if (length == 0)
+            {
+                await BadRequest(context, "body", "The body is empty; send the .onnx file's bytes.");
+                return false;
+            }
+        }
+        else if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = _options.MaxUploadBodyBytes;
+        }
+
+        return true;
+    }
+
+    private async Task<bool> CheckJsonAsync(HttpContext context, BodyKind kind)
+    {
+        var request = context.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+        {
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+                $"Send the body as application/json, not '{request.ContentType}'.", "Content-Type");
+            return false;
+        }
+
+        var cap = _options.MaxJsonBodyBytes;
+        if (request.ContentLength > cap)
+        {
+            await TooLarge(context, request.ContentLength.Value, cap);
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, cap) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > cap)
+                    {
+                        await TooLarge(context, length, cap);
+                        return false;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, cap + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await BadRequest(context, "body", $"The body could not be read ({ex.Message}); send exactly Content-Length bytes.", ex.StatusCode);
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+
+        if (length > cap)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await TooLarge(context, length, cap);
+            return false;
+        }
+
+        context.Response.OnCompleted(static state =>
+        {
+            ArrayPool<byte>.Shared.Return((byte[])state);
+            return Task.CompletedTask;
+        }, buffer);
+
+        if (length == 0)
+        {
+            await BadRequest(context, "body", "The body is empty; send a JSON object.");
+            return false;
+        }
+
+        ValidationError? error;
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
+            error = JsonBodyRules.Check(kind, document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
+            return false;
+        }
+
+        if (error is not null)
+        {
+            await BadRequest(context, error.Field, error.Detail);
+            return false;
+        }
+
+        var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
+        request.Body = body;
+        context.Features.GetRequiredFeature<GatewayRequestFeature>().BufferedBody = body;
+        return true;
+    }
+
+    private static Task BadRequest(HttpContext context, string field, string detail, int status = StatusCodes.Status400BadRequest) =>
+        GatewayProblem.WriteAsync(context, status, status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Invalid request", detail, field);
+
+    private static Task TooLarge(HttpContext context, long length, long cap) =>
+        GatewayProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large",
+            $"The body is larger than this endpoint's cap of {cap} bytes ({length} bytes seen); send a smaller body.", "body");
+
+    private static bool IsModelName(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
