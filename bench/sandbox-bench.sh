@@ -1,66 +1,80 @@
 #!/usr/bin/env bash
-# SandboxRunner benchmark: trivial block warm and cold p50/p99, runs/s at 1/8/32 concurrency, and the
-# execution-mode comparison (in-process vs jailed) per complexity level.
+# SandboxRunner benchmark: trivial block warm and cold p50/p99 and runs/s at 1/8/32 concurrency, straight to the
+# runner and through the gateway side by side in one run, then the execution-mode comparison (in-process vs jailed
+# through the gateway) per complexity level. Starts its own runner and gateway (Release builds) on free ports.
 #
-#   bench/sandbox-bench.sh                 # starts the runner itself (Release build) and measures it directly
-#   GATEWAY=http://127.0.0.1:8080 bench/sandbox-bench.sh
-#                                          # measures through a running gateway (stack started with the AppHost);
-#                                          # the cold part then needs the stack's sandbox started with
-#                                          # Sandbox__PoolSize=0 Sandbox__IdleTimeoutMs=0, so it is skipped
-# Needs: wrk, curl, /usr/bin/python3, the .NET SDK. DURATION (seconds per wrk run, default 10).
+#   bench/sandbox-bench.sh            DURATION=10 (seconds per wrk run)
+# Needs: wrk, curl, /usr/bin/python3, the .NET SDK; root (the runner's jails need user namespaces and cgroups).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 TOKEN=bench-token-$$
-PORT=${PORT:-5181}
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; true; }
+RUNNER_PORT=${RUNNER_PORT:-5181}
+GATEWAY_PORT=${GATEWAY_PORT:-5182}
+RUNNER=http://127.0.0.1:$RUNNER_PORT
+GATEWAY=http://127.0.0.1:$GATEWAY_PORT
+RUNNER_PID=""; GATEWAY_PID=""
+stop() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; true; }
+cleanup() { stop "$GATEWAY_PID"; stop "$RUNNER_PID"; }
 trap cleanup EXIT
 
-start_runner() { # $@: extra environment
-  env ASPNETCORE_URLS=http://127.0.0.1:$PORT Internal__Token=$TOKEN Logging__LogLevel__Default=Warning "$@" \
-    dotnet SandboxRunner/bin/Release/net10.0/SandboxRunner.dll >/tmp/sandbox-bench-runner.log 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 200); do curl -sf http://127.0.0.1:$PORT/health >/dev/null && return 0; sleep 0.1; done
-  echo "runner did not become healthy:"; cat /tmp/sandbox-bench-runner.log; exit 1
+wait_run_ok() { # $1 url, $2 token header value or empty
+  for _ in $(seq 300); do
+    if curl -sf -XPOST "$1/v1/blocks/run" -H 'Content-Type: application/json' ${2:+-H "X-Internal-Token: $2"} \
+         -d '{"language":"python","code":"def run(i):\n    return {}"}' 2>/dev/null | grep -q '"status":"ok"'; then return 0; fi
+    sleep 0.1
+  done
+  echo "no successful run through $1"; tail -n 20 /tmp/sandbox-bench-*.log; exit 1
 }
-stop_runner() { cleanup; PIDS=(); }
 
-wrk_run() { # $1 label, $2 connections, $3 url
-  local out
-  out=$(TOKEN=${BENCH_TOKEN-$TOKEN} wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s bench/sandbox-post.lua "$3/v1/blocks/run")
-  local p50 p99 rps errors
+start_runner() { # $@: extra environment
+  stop "$RUNNER_PID"
+  # Started from its build folder, as the AppHost does, so its appsettings.json is the content root's.
+  (cd SandboxRunner/bin/Release/net10.0 && exec env ASPNETCORE_URLS=$RUNNER Internal__Token=$TOKEN \
+    Logging__LogLevel__Default=Warning "$@" dotnet SandboxRunner.dll) >/tmp/sandbox-bench-runner.log 2>&1 &
+  RUNNER_PID=$!
+  wait_run_ok "$RUNNER" "$TOKEN"
+}
+
+start_gateway() {
+  (cd Gateway/bin/Release/net10.0 && exec env ASPNETCORE_URLS=$GATEWAY Internal__Token=$TOKEN \
+    Logging__LogLevel__Default=Warning services__sandbox__http__0=$RUNNER/ dotnet Gateway.dll) >/tmp/sandbox-bench-gateway.log 2>&1 &
+  GATEWAY_PID=$!
+  wait_run_ok "$GATEWAY" ""
+}
+
+wrk_run() { # $1 label, $2 connections, $3 url, $4 token
+  local out p50 p99 rps errors
+  out=$(TOKEN=$4 wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s bench/sandbox-post.lua "$3/v1/blocks/run")
   p50=$(awk '/^ +50%/{print $2}' <<<"$out"); p99=$(awk '/^ +99%/{print $2}' <<<"$out")
   rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out"); errors=$(awk '/Non-2xx/{print $5}' <<<"$out")
   echo "| $1 | $2 | $p50 | $p99 | $rps | ${errors:-0} |"
 }
 
-echo "machine: $(nproc) cores, $(uname -r), $(date -u +%FT%TZ)"
+echo "machine: $(nproc) cores, kernel $(uname -r), $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build SandboxRunner -c Release -v q -nologo >/dev/null
-
-if [ -n "${GATEWAY:-}" ]; then
-  URL=$GATEWAY; BENCH_TOKEN=""
-  echo "target: gateway $URL"
-else
-  start_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
-  URL=http://127.0.0.1:$PORT
-  echo "target: runner $URL (direct, pool 4, max jails 4)"
+HAVE_GATEWAY=""
+if [ -f Gateway/Gateway.csproj ] && grep -q '"/v1/blocks/run"' Gateway/Forwarding/GatewayRoutes.cs 2>/dev/null; then
+  dotnet build Gateway -c Release -v q -nologo >/dev/null && HAVE_GATEWAY=1
 fi
 
-echo; echo "### trivial block, warm"
-echo "| case | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-for c in 1 8 32; do wrk_run "warm" "$c" "$URL"; done
+start_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
+[ -n "$HAVE_GATEWAY" ] && start_gateway
 
-if [ -z "${GATEWAY:-}" ]; then
-  stop_runner
-  start_runner Sandbox__PoolSize=0 Sandbox__IdleTimeoutMs=0 Sandbox__MaxJails=4
-  echo; echo "### trivial block, cold (pool size 0: every run starts a new jail)"
-  echo "| case | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-  wrk_run "cold" 1 "$URL"
-  wrk_run "cold" 4 "$URL"
-  stop_runner
-  start_runner Sandbox__PoolSize=2 Sandbox__MaxJails=2
-fi
+echo; echo "### trivial block, warm (pool 4, max jails 4)"
+echo "| path | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for c in 1 8 32; do
+  wrk_run "runner direct" "$c" "$RUNNER" "$TOKEN"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" "$c" "$GATEWAY" ""
+done
 
-echo; echo "### execution modes (same block in-process vs jailed over HTTP)"
-/usr/bin/python3 -I bench/sandbox-modes.py "$URL" "${BENCH_TOKEN-$TOKEN}"
+echo; echo "### execution modes (same block in-process vs jailed over HTTP${HAVE_GATEWAY:+ through the gateway})"
+if [ -n "$HAVE_GATEWAY" ]; then /usr/bin/python3 -I bench/sandbox-modes.py "$GATEWAY" ""; else /usr/bin/python3 -I bench/sandbox-modes.py "$RUNNER" "$TOKEN"; fi
+
+start_runner Sandbox__PoolSize=0 Sandbox__IdleTimeoutMs=0 Sandbox__MaxJails=4
+[ -n "$HAVE_GATEWAY" ] && wait_run_ok "$GATEWAY" ""
+echo; echo "### trivial block, cold (pool size 0: every run starts a new jail)"
+echo "| path | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+wrk_run "runner direct" 1 "$RUNNER" "$TOKEN"
+[ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" 1 "$GATEWAY" ""
+echo; echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,10 @@ import sys
 import time
 import urllib.parse
 
+# The jail's zygote pins BLAS to one thread; the in-process baseline does the same so both do the same work.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 SIMPLE = "def run(inputs):\n    return {'y': inputs['a'] + inputs['b']}\n"
 NUMPY = (
     "import numpy as np\n"
@@ -101,7 +105,7 @@ def main():
         lp50 = statistics.median(local)
         jp50 = statistics.median(jailed)
         jp99 = sorted(jailed)[min(len(jailed) - 1, int(len(jailed) * 0.99))]
-        print(f"| {name} | {n} | {lp50:.3f} | {jp50:.3f} | {jp99:.3f} | {statistics.median(inside):.3f} | {jp50 / lp50:.2f}x |")
+        print(f"| {name} | {n} | {lp50:.4f} | {jp50:.3f} | {jp99:.3f} | {statistics.median(inside):.3f} | {jp50 / lp50:.2f}x |")
 
 
 if __name__ == "__main__":
