@@ -342,10 +342,13 @@ def child_main(config, features):
             os._exit(0)
         try:
             data = json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, RecursionError) as e:
             data = json.dumps({"status": "error", "error": {
                 "type": "OutputNotSerializable",
-                "message": f"The block returned a value that is not JSON-serializable: {e}"}}).encode()
+                "message": f"The block returned a value that is not JSON-serializable: {e}"[:4096]}}).encode()
+        except MemoryError:
+            data = b'{"status": "memory_limit", "error": {"type": "MemoryError", ' \
+                   b'"message": "The block ran out of its memory limit while its outputs were serialized."}}'
         if len(data) > output_cap[0]:
             data = json.dumps({"status": "output_limit", "error": {
                 "type": "OutputTooLarge",

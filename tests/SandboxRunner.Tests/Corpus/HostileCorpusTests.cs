@@ -389,6 +389,25 @@ public sealed class HostileCorpusTests(SandboxFactory factory) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeeplyNestedOutputs_AreAnError()
+    {
+        var result = await _client.RunAsync("def run(inputs):\n    x = []\n    for _ in range(100000):\n        x = [x]\n    return {'x': x}");
+
+        Assert.Equal("error", result.Status());
+        Assert.Equal("OutputNotSerializable", result.ErrorType());
+    }
+
+    [Fact]
+    public async Task DeeplyNestedInputs_AreRefusedWith400()
+    {
+        var nested = new string('[', 300) + new string(']', 300);
+        using var response = await _client.PostAsync("/v1/blocks/run", new StringContent(
+            "{\"code\":\"def run(i):\\n    return i\",\"inputs\":{\"x\":" + nested + "}}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ForgedResultFromAForkedChild_IsIgnored()
     {
         var result = await _client.RunAsync("import os\ndef run(inputs):\n    os.fork()\n    return {'pid': os.getpid()}");
