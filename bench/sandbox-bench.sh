@@ -43,12 +43,29 @@ start_gateway() {
   wait_run_ok "$GATEWAY" ""
 }
 
+# CPU time (clock ticks) of the server side: runner, gateway and every process of every jail (run children
+# are reaped by their zygote, so their time is in its cutime/cstime). Independent of the neighbours' load.
+server_ticks() {
+  local pids="$RUNNER_PID $GATEWAY_PID"
+  pids+=" $(cat /sys/fs/cgroup/pids/benchplatform-sandbox-"$RUNNER_PID".*/*/cgroup.procs 2>/dev/null | tr '\n' ' ')"
+  local total=0 p
+  for p in $pids; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$(( total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}') ))
+  done
+  echo "$total"
+}
+
 wrk_run() { # $1 label, $2 connections, $3 url, $4 token
-  local out p50 p99 rps errors
+  local out p50 p99 rps errors requests before after cpu
+  before=$(server_ticks)
   out=$(TOKEN=$4 wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s bench/sandbox-post.lua "$3/v1/blocks/run")
+  after=$(server_ticks)
   p50=$(awk '/^ +50%/{print $2}' <<<"$out"); p99=$(awk '/^ +99%/{print $2}' <<<"$out")
   rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out"); errors=$(awk '/Non-2xx/{print $5}' <<<"$out")
-  echo "| $1 | $2 | $p50 | $p99 | $rps | ${errors:-0} |"
+  requests=$(awk '/requests in/{print $1}' <<<"$out")
+  cpu=$(awk -v t=$(( after - before )) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "-" }')
+  echo "| $1 | $2 | $p50 | $p99 | $rps | ${errors:-0} | $cpu |"
 }
 
 echo "machine: $(nproc) cores, kernel $(uname -r), $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -62,7 +79,7 @@ start_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
 [ -n "$HAVE_GATEWAY" ] && start_gateway
 
 echo; echo "### trivial block, warm (pool 4, max jails 4)"
-echo "| path | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for c in 1 8 32; do
   wrk_run "runner direct" "$c" "$RUNNER" "$TOKEN"
   [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" "$c" "$GATEWAY" ""
@@ -74,7 +91,7 @@ if [ -n "$HAVE_GATEWAY" ]; then /usr/bin/python3 -I bench/sandbox-modes.py "$GAT
 start_runner Sandbox__PoolSize=0 Sandbox__IdleTimeoutMs=0 Sandbox__MaxJails=4
 [ -n "$HAVE_GATEWAY" ] && wait_run_ok "$GATEWAY" ""
 echo; echo "### trivial block, cold (pool size 0: every run starts a new jail)"
-echo "| path | connections | p50 | p99 | runs/s | non-2xx |"; echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 wrk_run "runner direct" 1 "$RUNNER" "$TOKEN"
 [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" 1 "$GATEWAY" ""
 echo; echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
