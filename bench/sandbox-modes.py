@@ -57,36 +57,30 @@ def levels():
     yield "image-sized bytes (640x480x3, base64 in)", IMAGE, {"image_b64": base64.b64encode(image).decode()}, 40
 
 
-def local_ms(code, inputs, n):
+def measure(conn, headers, code, inputs, n):
+    """Alternates one in-process call and one jailed run, so both see the same machine load."""
     namespace = {"__name__": "__block__"}
     exec(compile(code, "<block>", "exec"), namespace)
     fn = namespace["run"]
-    for _ in range(3):
-        fn(inputs)
-    times = []
-    for _ in range(n):
+    body = json.dumps({"language": "python", "code": code, "inputs": inputs, "limits": {"timeout_ms": 30000, "memory_mb": 1024}})
+    local, jailed, inside = [], [], []
+    for i in range(n + 3):
         t = time.perf_counter()
         fn(inputs)
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def jailed_ms(conn, headers, code, inputs, n):
-    body = json.dumps({"language": "python", "code": code, "inputs": inputs, "limits": {"timeout_ms": 30000, "memory_mb": 1024}})
-    times, inside = [], []
-    for i in range(n + 3):
+        local_elapsed = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         conn.request("POST", "/v1/blocks/run", body=body, headers=headers)
         response = conn.getresponse()
         payload = response.read()
-        elapsed = (time.perf_counter() - t) * 1000
+        jailed_elapsed = (time.perf_counter() - t) * 1000
         result = json.loads(payload)
         if response.status != 200 or result.get("status") != "ok":
             raise SystemExit(f"run failed: {response.status} {payload[:300]!r}")
-        if i >= 3:
-            times.append(elapsed)
+        if i >= 3:  # the first runs warm caches on both sides
+            local.append(local_elapsed)
+            jailed.append(jailed_elapsed)
             inside.append(result["duration_ms"])
-    return times, inside
+    return local, jailed, inside
 
 
 def main():
@@ -100,8 +94,7 @@ def main():
     print("| level | runs | in-process p50 ms | jailed p50 ms (client) | jailed p99 ms | in-jail p50 ms | overhead factor (p50) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, code, inputs, n in levels():
-        local = local_ms(code, inputs, n)
-        jailed, inside = jailed_ms(conn, headers, code, inputs, n)
+        local, jailed, inside = measure(conn, headers, code, inputs, n)
         lp50 = statistics.median(local)
         jp50 = statistics.median(jailed)
         jp99 = sorted(jailed)[min(len(jailed) - 1, int(len(jailed) * 0.99))]
