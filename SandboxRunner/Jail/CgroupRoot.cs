@@ -71,7 +71,7 @@ internal sealed class CgroupRoot
             {
                 foreach (var child in Directory.GetDirectories(folder))
                 {
-                    CgroupSlot.TryRemove(child);
+                    CgroupSlot.KillAndRemove(child);
                 }
 
                 CgroupSlot.TryRemove(folder);

@@ -84,6 +84,26 @@ internal sealed class CgroupSlot : IDisposable
         TryRemove(_pids);
     }
 
+    /// <summary>Kills what is left in a jail folder of a runner that died, then removes the folder.</summary>
+    internal static void KillAndRemove(string folder)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(folder, "cgroup.procs")))
+            {
+                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    _ = NativeMethods.Kill(pid, NativeMethods.SigKill);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        TryRemove(folder);
+    }
+
     /// <summary>Removes a cgroup folder once its processes are gone (they are being reaped after SIGKILL).</summary>
     internal static void TryRemove(string folder)
     {
