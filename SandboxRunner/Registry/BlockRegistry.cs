@@ -14,6 +14,7 @@ internal sealed partial class BlockRegistry
     private readonly NpgsqlDataSource? _dataSource;
     private readonly ILogger<BlockRegistry> _logger;
     private readonly ConcurrentDictionary<string, StoredBlock> _cache = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _migration = new(1, 1);
     private volatile bool _migrated;
 
     public BlockRegistry(IConfiguration configuration, ILogger<BlockRegistry> logger)
@@ -37,7 +38,39 @@ internal sealed partial class BlockRegistry
             return;
         }
 
-        await using var command = _dataSource.CreateCommand("""
+        // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog: one migration at a time, here and
+        // across processes (advisory lock held for the transaction).
+        await _migration.WaitAsync(cancellationToken);
+        try
+        {
+            if (_migrated)
+            {
+                return;
+            }
+
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7215006)", connection, transaction))
+            {
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var command = new NpgsqlCommand(Schema, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            _migrated = true;
+            LogMigrated(_logger);
+        }
+        finally
+        {
+            _migration.Release();
+        }
+    }
+
+    private const string Schema = """
             CREATE TABLE IF NOT EXISTS sandbox_blocks (
                 name        text PRIMARY KEY,
                 language    text NOT NULL,
@@ -47,11 +80,7 @@ internal sealed partial class BlockRegistry
                 created_at  timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX IF NOT EXISTS sandbox_blocks_sha256 ON sandbox_blocks (sha256);
-            """);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        _migrated = true;
-        LogMigrated(_logger);
-    }
+            """;
 
     /// <summary>Whether the database answers.</summary>
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
