@@ -3,11 +3,12 @@
 # runner and through the gateway side by side in one run, then the execution-mode comparison (in-process vs jailed
 # through the gateway) per complexity level. Starts its own runner and gateway (Release builds) on free ports.
 #
-#   bench/sandbox-bench.sh            DURATION=10 (seconds per wrk run)
+#   bench/sandbox-bench.sh            DURATION=10 (seconds per wrk run), PARTS="warm modes cold" (which tables)
 # Needs: wrk, curl, /usr/bin/python3, the .NET SDK; root (the runner's jails need user namespaces and cgroups).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
+PARTS=${PARTS:-warm modes cold}
 TOKEN=bench-token-$$
 RUNNER_PORT=${RUNNER_PORT:-5181}
 GATEWAY_PORT=${GATEWAY_PORT:-5182}
@@ -50,8 +51,9 @@ server_ticks() {
   pids+=" $(cat /sys/fs/cgroup/pids/benchplatform-sandbox-"$RUNNER_PID".*/*/cgroup.procs 2>/dev/null | tr '\n' ' ')"
   local total=0 p
   for p in $pids; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$(( total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}') ))
+    local v
+    v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}')
+    total=$(( total + ${v:-0} ))
   done
   echo "$total"
 }
@@ -78,20 +80,26 @@ fi
 start_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
 [ -n "$HAVE_GATEWAY" ] && start_gateway
 
+if [[ $PARTS == *warm* ]]; then
 echo; echo "### trivial block, warm (pool 4, max jails 4)"
 echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for c in 1 8 32; do
   wrk_run "runner direct" "$c" "$RUNNER" "$TOKEN"
   [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" "$c" "$GATEWAY" ""
 done
+fi
 
+if [[ $PARTS == *modes* ]]; then
 echo; echo "### execution modes (same block in-process vs jailed over HTTP${HAVE_GATEWAY:+ through the gateway})"
 if [ -n "$HAVE_GATEWAY" ]; then /usr/bin/python3 -I bench/sandbox-modes.py "$GATEWAY" ""; else /usr/bin/python3 -I bench/sandbox-modes.py "$RUNNER" "$TOKEN"; fi
+fi
 
+if [[ $PARTS == *cold* ]]; then
 start_runner Sandbox__PoolSize=0 Sandbox__IdleTimeoutMs=0 Sandbox__MaxJails=4
 [ -n "$HAVE_GATEWAY" ] && wait_run_ok "$GATEWAY" ""
 echo; echo "### trivial block, cold (pool size 0: every run starts a new jail)"
 echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 wrk_run "runner direct" 1 "$RUNNER" "$TOKEN"
 [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" 1 "$GATEWAY" ""
+fi
 echo; echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
