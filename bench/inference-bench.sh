@@ -35,7 +35,7 @@ start_worker() { # extra env assignments as arguments
   env ConnectionStrings__registry="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" \
       ConnectionStrings__cache="127.0.0.1:$REDIS_PORT" Storage__Root="$WORK/store" \
       ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
-      Inference__IntraOpThreads="$(nproc)" "$@" dotnet "$DLL" >"$WORK/worker.log" 2>&1 &
+      Inference__IntraOpThreads="$(nproc)" ${EXTRA_ENV:-} "$@" dotnet "$DLL" >"$WORK/worker.log" 2>&1 &
   WORKER_PID=$!; PIDS+=("$WORKER_PID")
   URL="http://127.0.0.1:$port"
   for _ in $(seq 1 200); do curl -sf "$URL/v2/health/ready" >/dev/null && return; sleep 0.05; done

@@ -18,6 +18,8 @@ internal sealed partial class WorkerStartup(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogProvider(logger, provider.Provider, provider.Reason, options.Value.IntraOpThreads, options.Value.Optimization);
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, options.Value.MinWorkerThreads), io);
         var registry = services.GetRequiredService<ModelRegistry>();
         readiness.Step("migrating the registry");
         while (true)
