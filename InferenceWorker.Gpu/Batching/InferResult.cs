@@ -1,0 +1,4 @@
+namespace BenchPlatform.InferenceWorker.Batching;
+
+/// <summary>A request's outputs (the v2 <c>outputs</c> JSON array) and where its time went.</summary>
+public sealed record InferResult(byte[] OutputsJson, double QueueMs, double InferMs, int BatchSize);

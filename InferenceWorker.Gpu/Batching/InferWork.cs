@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using BenchPlatform.InferenceWorker.Predict;
+
+namespace BenchPlatform.InferenceWorker.Batching;
+
+/// <summary>One request's share of a run: its inputs in model order, the outputs it wants, and where its result goes.</summary>
+internal sealed class InferWork(InputTensor[] inputs, bool[] outputs)
+{
+    private readonly TaskCompletionSource<InferResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public InputTensor[] Inputs { get; } = inputs;
+
+    /// <summary>For each model output, whether this request asked for it.</summary>
+    public bool[] Outputs { get; } = outputs;
+
+    public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
+
+    public int Rows => Inputs[0].Rows;
+
+    public Task<InferResult> Result => _result.Task;
+
+    public void Complete(InferResult result) => _result.TrySetResult(result);
+
+    public void Fail(Exception error) => _result.TrySetException(error);
+
+    /// <summary>Whether <paramref name="other"/> can share a run with this one: every input's dimensions after the first agree.</summary>
+    public bool Compatible(InferWork other)
+    {
+        for (var i = 0; i < Inputs.Length; i++)
+        {
+            var a = Inputs[i].Shape;
+            var b = other.Inputs[i].Shape;
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (var d = 1; d < a.Length; d++)
+            {
+                if (a[d] != b[d])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+}

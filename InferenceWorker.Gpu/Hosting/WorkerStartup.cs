@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using BenchPlatform.InferenceWorker.Registry;
+using BenchPlatform.InferenceWorker.Samples;
+using BenchPlatform.InferenceWorker.Sessions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BenchPlatform.InferenceWorker.Hosting;
+
+/// <summary>
+/// Start-up in order: registry migrations (retried until PostgreSQL answers), sample registration when
+/// configured, then each model of the preload list loaded and run once; only then is the replica ready.
+/// </summary>
+internal sealed partial class WorkerStartup(
+    IServiceProvider services, WorkerReadiness readiness, ExecutionProviderChoice provider, IOptions<InferenceOptions> options,
+    TimeProvider time, ILogger<WorkerStartup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogProvider(logger, provider.Provider, provider.Reason, options.Value.IntraOpThreads, options.Value.Optimization);
+        var registry = services.GetRequiredService<ModelRegistry>();
+        readiness.Step("migrating the registry");
+        while (true)
+        {
+            try
+            {
+                await registry.MigrateAsync(stoppingToken);
+                break;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                LogDatabaseWait(logger, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+
+        if (options.Value.RegisterSamples)
+        {
+            readiness.Step("registering sample models");
+            await services.GetRequiredService<SampleRegistration>().RegisterIfPristineAsync(stoppingToken);
+        }
+
+        var resolver = services.GetRequiredService<ModelResolver>();
+        var warmup = services.GetRequiredService<ModelWarmup>();
+        foreach (var name in options.Value.Preload)
+        {
+            readiness.Step($"preloading {name}");
+            var record = await resolver.ResolveAsync(name, null, stoppingToken);
+            if (record is null)
+            {
+                LogPreloadMissing(logger, name);
+                continue;
+            }
+
+            var result = await warmup.WarmAsync(record, stoppingToken);
+            LogPreloaded(logger, name, result.LoadMs, result.FirstRunMs ?? -1, result.OptimizedCache);
+        }
+
+        readiness.MarkReady();
+        LogReady(logger);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution provider {Provider}: {Reason} (intra-op threads {Threads}, optimization {Optimization})")]
+    private static partial void LogProvider(ILogger logger, string provider, string reason, int threads, string optimization);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for the registry database: {Error}")]
+    private static partial void LogDatabaseWait(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Preload model {Model} is not registered; skipped")]
+    private static partial void LogPreloadMissing(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Preloaded {Model}: load {LoadMs:0.0} ms, first run {RunMs:0.0} ms, optimized cache {Cache}")]
+    private static partial void LogPreloaded(ILogger logger, string model, double loadMs, double runMs, string cache);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inference worker ready")]
+    private static partial void LogReady(ILogger logger);
+}

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using BenchPlatform.InferenceWorker.Management;
+using BenchPlatform.InferenceWorker.Predict;
+
+namespace BenchPlatform.InferenceWorker;
+
+/// <summary>Source-generated JSON for the worker's API responses (snake_case, as API.md spells them).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ModelResponse))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(WarmupResponse))]
+[JsonSerializable(typeof(ReadyResponse))]
+[JsonSerializable(typeof(ModelReadyResponse))]
+[JsonSerializable(typeof(ModelMetadataResponse))]
+internal sealed partial class InferenceJson : JsonSerializerContext;

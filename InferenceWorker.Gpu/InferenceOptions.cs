@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BenchPlatform.InferenceWorker;
+
+/// <summary>The worker's settings (configuration section <c>Inference</c>, environment <c>Inference__…</c>).</summary>
+public sealed class InferenceOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Inference";
+
+    /// <summary><c>auto</c> (CUDA when present and a device is visible, else CPU), <c>cuda</c> (ask for CUDA, fall back with the reason) or <c>cpu</c>.</summary>
+    [RegularExpression("^(auto|cuda|cpu)$", ErrorMessage = "Inference:ExecutionProvider must be auto, cuda or cpu.")]
+    public string ExecutionProvider { get; set; } = "auto";
+
+    /// <summary>The CUDA device id used when CUDA is chosen.</summary>
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads: the cores given to this replica (0 = all the process sees).</summary>
+    [Range(0, 1024, ErrorMessage = "Inference:IntraOpThreads must be between 0 (all cores) and 1024.")]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary><c>full</c> (all graph optimizations, optimized-model cache) or <c>eager</c> (optimizations off: fastest load).</summary>
+    [RegularExpression("^(full|eager)$", ErrorMessage = "Inference:Optimization must be full or eager.")]
+    public string Optimization { get; set; } = "full";
+
+    /// <summary>Bound on the bytes of loaded models; the least recently used are unloaded beyond it.</summary>
+    [Range(1L << 20, long.MaxValue, ErrorMessage = "Inference:MaxLoadedBytes must be at least 1 MiB.")]
+    public long MaxLoadedBytes { get; set; } = 4L << 30;
+
+    /// <summary>Largest upload accepted, in bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>Default largest batch (first dimension) per request and per merged batch; a model may set its own.</summary>
+    [Range(1, 1 << 20, ErrorMessage = "Inference:MaxBatchSize must be between 1 and 1048576.")]
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>Default longest wait, in microseconds, for more requests to join a batch (0 = batch only what already waits).</summary>
+    [Range(0, 10_000_000)]
+    public int MaxQueueDelayMicroseconds { get; set; }
+
+    /// <summary>Whether concurrent requests to one model are merged into one run.</summary>
+    public bool DynamicBatching { get; set; } = true;
+
+    /// <summary>Prediction cache entry lifetime, in seconds.</summary>
+    [Range(1, 86_400 * 30, ErrorMessage = "Inference:CacheTtlSeconds must be between 1 and 2592000.")]
+    public int CacheTtlSeconds { get; set; } = 60;
+
+    /// <summary>How long a registry lookup (model name → latest version) is trusted before PostgreSQL is asked again.</summary>
+    [Range(0, 60_000)]
+    public int RegistryLookupCacheMilliseconds { get; set; } = 1000;
+
+    /// <summary>Models loaded and run once before the replica reports ready (<c>Inference__Preload__0</c>, …).</summary>
+    public List<string> Preload { get; set; } = [];
+
+    /// <summary>Register the built-in sample models when the registry holds none of them (idempotent across replicas).</summary>
+    public bool RegisterSamples { get; set; }
+}

@@ -1,0 +1,26 @@
+namespace BenchPlatform.InferenceWorker.Predict;
+
+/// <summary>A decoded <c>/v2/models/{name}/infer</c> request.</summary>
+public sealed class InferRequest : IDisposable
+{
+    /// <summary>The caller's request id, echoed back.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>The inputs, in request order.</summary>
+    public required List<InputTensor> Inputs { get; init; }
+
+    /// <summary>Outputs asked for by name; null means all.</summary>
+    public List<string>? Outputs { get; init; }
+
+    /// <summary><c>parameters.cache</c> (default true).</summary>
+    public bool UseCache { get; init; } = true;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var input in Inputs)
+        {
+            input.Dispose();
+        }
+    }
+}

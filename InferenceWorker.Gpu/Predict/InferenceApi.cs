@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text.Json;
+using BenchPlatform.InferenceWorker.Batching;
+using BenchPlatform.InferenceWorker.Caching;
+using BenchPlatform.InferenceWorker.Hosting;
+using BenchPlatform.InferenceWorker.Registry;
+using BenchPlatform.InferenceWorker.Sessions;
+using BenchPlatform.InferenceWorker.Telemetry;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace BenchPlatform.InferenceWorker.Predict;
+
+/// <summary>The Open Inference Protocol v2 endpoints: health, model metadata and readiness, infer.</summary>
+public static class InferenceApi
+{
+    /// <summary>Maps <c>/v2/…</c>.</summary>
+    public static IEndpointRouteBuilder MapInferenceApi(this IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2");
+        v2.MapGet("/health/live", () => TypedResults.Ok(new ReadyResponse(true)));
+        v2.MapGet("/health/ready", GetServerReady);
+        v2.MapGet("/models/{name}", GetModelMetadata);
+        v2.MapGet("/models/{name}/versions/{version:int}", GetModelMetadata);
+        v2.MapGet("/models/{name}/ready", GetModelReady);
+        v2.MapGet("/models/{name}/versions/{version:int}/ready", GetModelReady);
+        v2.MapPost("/models/{name}/infer", (HttpContext context, string name) => InferAsync(context, name, null));
+        v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version) => InferAsync(context, name, version));
+        return app;
+    }
+
+    private static Results<Ok<ReadyResponse>, ProblemHttpResult> GetServerReady(WorkerReadiness readiness) =>
+        readiness.IsReady
+            ? TypedResults.Ok(new ReadyResponse(true))
+            : TypedResults.Problem(title: "Not ready", detail: readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    private static async Task<Results<Ok<ModelMetadataResponse>, ProblemHttpResult>> GetModelMetadata(
+        string name, int? version, ModelResolver resolver, CancellationToken cancellationToken)
+    {
+        var record = await resolver.ResolveAsync(name, version, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(name, version);
+        }
+
+        return TypedResults.Ok(new ModelMetadataResponse(
+            record.Name,
+            [record.Version.ToString(CultureInfo.InvariantCulture)],
+            "onnxruntime_onnx",
+            record.Inputs,
+            record.Outputs));
+    }
+
+    private static async Task<Results<Ok<ModelReadyResponse>, ProblemHttpResult>> GetModelReady(
+        string name, int? version, ModelResolver resolver, ModelSessions sessions, CancellationToken cancellationToken)
+    {
+        var record = await resolver.ResolveAsync(name, version, cancellationToken);
+        return record is null
+            ? NotFound(name, version)
+            : TypedResults.Ok(new ModelReadyResponse(record.Name, record.Version.ToString(CultureInfo.InvariantCulture), true,
+                sessions.IsLoaded(record.Name, record.Version)));
+    }
+
+    private static ProblemHttpResult NotFound(string name, int? version) => TypedResults.Problem(
+        title: "Model not found",
+        detail: version is null
+            ? $"No model named '{name}' is registered; list models with GET /v1/models or upload one with POST /v1/models?name={name}."
+            : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task InferAsync(HttpContext context, string name, string? versionText)
+    {
+        var services = context.RequestServices;
+        var cancellationToken = context.RequestAborted;
+        int? version = null;
+        if (versionText is not null)
+        {
+            if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
+            {
+                await Problem(context, StatusCodes.Status400BadRequest, "Invalid version", $"Version '{versionText}' is not a positive integer.");
+                return;
+            }
+
+            version = v;
+        }
+
+        var reader = context.Request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            read = await reader.ReadAsync(cancellationToken);
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        InferRequest request;
+        byte[]? copy = null;
+        try
+        {
+            var buffer = read.Buffer;
+            ReadOnlySpan<byte> body;
+            if (buffer.IsSingleSegment)
+            {
+                body = buffer.FirstSpan;
+            }
+            else
+            {
+                copy = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
+                buffer.CopyTo(copy);
+                body = copy.AsSpan(0, (int)buffer.Length);
+            }
+
+            request = InferRequestReader.Read(body);
+        }
+        catch (BadRequestException ex)
+        {
+            await Problem(context, StatusCodes.Status400BadRequest, ex.Title, ex.Message);
+            return;
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+            if (copy is not null)
+            {
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+        }
+
+        using (request)
+        {
+            await InferCoreAsync(context, services, name, version, request, cancellationToken);
+        }
+    }
+
+    private static async Task InferCoreAsync(
+        HttpContext context, IServiceProvider services, string name, int? version, InferRequest request, CancellationToken cancellationToken)
+    {
+        var resolver = services.GetRequiredService<ModelResolver>();
+        var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+        var metrics = services.GetRequiredService<InferenceMetrics>();
+        var cache = services.GetRequiredService<PredictionCache>();
+
+        ModelRecord? record;
+        try
+        {
+            record = await resolver.ResolveAsync(name, version, cancellationToken);
+        }
+        catch (RegistryUnavailableException ex)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, "Registry unavailable", ex.Message);
+            return;
+        }
+
+        if (record is null)
+        {
+            await NotFound(name, version).ExecuteAsync(context);
+            return;
+        }
+
+        InputTensor[] inputs;
+        bool[] outputs;
+        try
+        {
+            (inputs, outputs) = InputBinder.Bind(record, record.MaxBatchSize ?? options.MaxBatchSize, request);
+        }
+        catch (BadRequestException ex)
+        {
+            await Problem(context, StatusCodes.Status400BadRequest, ex.Title, ex.Message);
+            return;
+        }
+
+        string? cacheKey = null;
+        if (request.UseCache && cache.Available)
+        {
+            cacheKey = PredictionCache.Key(record.Name, record.Version, PredictionKey.Compute(inputs, outputs));
+            var cached = await cache.GetAsync(cacheKey);
+            metrics.Cache(record.Name, cached is not null);
+            if (cached is not null)
+            {
+                metrics.Request(record.Name);
+                context.Response.Headers["Server-Timing"] = "cache;desc=hit";
+                await WriteResponse(context, request.Id, record, cached, inferenceMs: 0, cached: true, batchSize: 0);
+                return;
+            }
+        }
+
+        var sessions = services.GetRequiredService<ModelSessions>();
+        ModelLease lease;
+        try
+        {
+            lease = await sessions.AcquireAsync(record, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unavailable",
+                $"Model '{record.Name}' v{record.Version} was deleted while this request was served; retry to use the current version.");
+            return;
+        }
+
+        using (lease)
+        {
+            if (lease.LoadedNow)
+            {
+                metrics.Load(record.Name, lease.Model.LoadMs);
+            }
+
+            InferResult result;
+            try
+            {
+                result = await lease.Model.InferAsync(inputs, outputs);
+            }
+            catch (BadRequestException ex)
+            {
+                await Problem(context, StatusCodes.Status400BadRequest, ex.Title, ex.Message);
+                return;
+            }
+            catch (ObjectDisposedException ex)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unloaded", ex.Message);
+                return;
+            }
+
+            metrics.Request(record.Name);
+            metrics.Run(record.Name, result.QueueMs, result.InferMs, result.BatchSize);
+            if (cacheKey is not null)
+            {
+                cache.Set(cacheKey, result.OutputsJson);
+            }
+
+            var timing = string.Create(CultureInfo.InvariantCulture,
+                $"queue;dur={result.QueueMs:0.###}, cache;desc={(cacheKey is null ? "bypass" : "miss")}, infer;dur={result.InferMs:0.###}");
+            if (lease.LoadedNow)
+            {
+                timing += string.Create(CultureInfo.InvariantCulture, $", load;dur={lease.Model.LoadMs:0.###}");
+            }
+
+            context.Response.Headers["Server-Timing"] = timing;
+            await WriteResponse(context, request.Id, record, result.OutputsJson, result.InferMs, cached: false, result.BatchSize);
+        }
+    }
+
+    private static async Task WriteResponse(
+        HttpContext context, string? id, ModelRecord record, byte[] outputsJson, double inferenceMs, bool cached, int batchSize)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            if (id is not null)
+            {
+                writer.WriteString("id"u8, id);
+            }
+
+            writer.WriteString("model_name"u8, record.Name);
+            writer.WriteString("model_version"u8, record.Version.ToString(CultureInfo.InvariantCulture));
+            writer.WritePropertyName("outputs"u8);
+            writer.WriteRawValue(outputsJson, skipInputValidation: true);
+            writer.WriteStartObject("parameters"u8);
+            writer.WriteNumber("inference_time_ms"u8, Math.Round(inferenceMs, 3));
+            writer.WriteBoolean("cached"u8, cached);
+            if (!cached)
+            {
+                writer.WriteNumber("batch_size"u8, batchSize);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static Task Problem(HttpContext context, int status, string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
+}

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BenchPlatform.InferenceWorker.Predict;
+
+/// <summary>
+/// Writes ONNX Runtime outputs as the v2 <c>outputs</c> array, optionally a row range of a merged batch.
+/// Non-finite floats are written as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>.
+/// </summary>
+internal static class OutputJson
+{
+    public static void Write(Utf8JsonWriter writer, string[] names, OrtValue[] values, bool[] include, int rowStart, int rows, bool slice)
+    {
+        writer.WriteStartArray();
+        for (var o = 0; o < names.Length; o++)
+        {
+            if (!include[o])
+            {
+                continue;
+            }
+
+            var value = values[o];
+            var info = value.GetTensorTypeAndShape();
+            var shape = info.Shape;
+            var start = 0;
+            var count = (int)info.ElementCount;
+            if (slice)
+            {
+                var rowElements = count / (int)shape[0];
+                start = rowStart * rowElements;
+                count = rows * rowElements;
+                shape = (long[])shape.Clone();
+                shape[0] = rows;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, names[o]);
+            var type = TensorDataTypes.FromOrt(info.ElementDataType);
+            writer.WriteString("datatype"u8, TensorDataTypes.Name(type));
+            writer.WriteStartArray("shape"u8);
+            foreach (var dim in shape)
+            {
+                writer.WriteNumberValue(dim);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("data"u8);
+            WriteData(writer, value, info.ElementDataType, start, count);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteData(Utf8JsonWriter writer, OrtValue value, TensorElementType type, int start, int count)
+    {
+        switch (type)
+        {
+            case TensorElementType.Float:
+                foreach (var v in value.GetTensorDataAsSpan<float>().Slice(start, count))
+                {
+                    WriteFloat(writer, v);
+                }
+
+                break;
+            case TensorElementType.Double:
+                foreach (var v in value.GetTensorDataAsSpan<double>().Slice(start, count))
+                {
+                    WriteFloat(writer, v);
+                }
+
+                break;
+            case TensorElementType.Float16:
+                foreach (var v in value.GetTensorDataAsSpan<Float16>().Slice(start, count))
+                {
+                    WriteFloat(writer, (float)v);
+                }
+
+                break;
+            case TensorElementType.Bool:
+                foreach (var v in value.GetTensorDataAsSpan<bool>().Slice(start, count))
+                {
+                    writer.WriteBooleanValue(v);
+                }
+
+                break;
+            case TensorElementType.Int64:
+                foreach (var v in value.GetTensorDataAsSpan<long>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.Int32:
+                foreach (var v in value.GetTensorDataAsSpan<int>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.Int16:
+                foreach (var v in value.GetTensorDataAsSpan<short>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.Int8:
+                foreach (var v in value.GetTensorDataAsSpan<sbyte>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.UInt8:
+                foreach (var v in value.GetTensorDataAsSpan<byte>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.UInt16:
+                foreach (var v in value.GetTensorDataAsSpan<ushort>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.UInt32:
+                foreach (var v in value.GetTensorDataAsSpan<uint>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.UInt64:
+                foreach (var v in value.GetTensorDataAsSpan<ulong>().Slice(start, count))
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                break;
+            case TensorElementType.String:
+                for (var i = start; i < start + count; i++)
+                {
+                    writer.WriteStringValue(value.GetStringElement(i));
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"Output element type {type} is not carried by the inference API.");
+        }
+    }
+
+    private static void WriteFloat(Utf8JsonWriter writer, double v)
+    {
+        if (double.IsFinite(v))
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteStringValue(double.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+
+    private static void WriteFloat(Utf8JsonWriter writer, float v)
+    {
+        if (float.IsFinite(v))
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteStringValue(float.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+}

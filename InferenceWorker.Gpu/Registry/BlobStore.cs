@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace BenchPlatform.InferenceWorker.Registry;
+
+/// <summary>
+/// Content-addressed model bytes: <c>{Storage:Root}/blobs/{sha256}.onnx</c>. A blob is written to a
+/// temp file in the same folder, fsynced, then renamed, so a reader never sees a half-written model.
+/// </summary>
+public sealed class BlobStore
+{
+    private readonly string _root;
+
+    /// <summary>Creates the store over <see cref="StorageOptions.BlobsPath"/>.</summary>
+    public BlobStore(IOptions<StorageOptions> options)
+    {
+        _root = options.Value.BlobsPath;
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The path a blob with this hash has (whether or not it exists).</summary>
+    public string PathOf(string sha256) => Path.Combine(_root, sha256 + ".onnx");
+
+    /// <summary>Whether the blob is committed.</summary>
+    public bool Exists(string sha256) => File.Exists(PathOf(sha256));
+
+    /// <summary>Writes <paramref name="bytes"/> to a new temp file in the store's folder, fsynced; returns a staged blob to commit or discard.</summary>
+    public async Task<StagedBlob> StageAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
+        var temp = Path.Combine(_root, $".{sha256}.{Guid.NewGuid():N}.tmp");
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await file.WriteAsync(bytes, cancellationToken);
+            await file.FlushAsync(cancellationToken);
+            file.Flush(flushToDisk: true);
+        }
+
+        return new StagedBlob(this, sha256, temp, bytes.Length);
+    }
+
+    /// <summary>Atomically publishes a staged file under its hash (a blob that already exists is kept: same bytes).</summary>
+    internal void Commit(StagedBlob staged)
+    {
+        var target = PathOf(staged.Sha256);
+        if (File.Exists(target))
+        {
+            File.Delete(staged.TempPath);
+            return;
+        }
+
+        File.Move(staged.TempPath, target, overwrite: true);
+        FsyncDirectory();
+    }
+
+    /// <summary>Removes a committed blob.</summary>
+    public void Delete(string sha256)
+    {
+        File.Delete(PathOf(sha256));
+        FsyncDirectory();
+    }
+
+    private void FsyncDirectory()
+    {
+        // Making the rename durable needs the directory entry flushed too; best effort where the OS refuses.
+        try
+        {
+            using var directory = File.OpenHandle(_root, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
+            RandomAccess.FlushToDisk(directory);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using BenchPlatform.ServiceDefaults;
+
+namespace BenchPlatform.InferenceWorker.Telemetry;
+
+/// <summary>Per-model OpenTelemetry instruments on the platform meter: requests, queue and inference time, batch size, cache hits and misses.</summary>
+public sealed class InferenceMetrics
+{
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _queue;
+    private readonly Histogram<double> _infer;
+    private readonly Histogram<long> _batch;
+    private readonly Counter<long> _hits;
+    private readonly Counter<long> _misses;
+    private readonly Histogram<double> _load;
+
+    /// <summary>Creates the instruments from the host's meter factory.</summary>
+    public InferenceMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(PlatformTelemetry.MeterName);
+        _requests = meter.CreateCounter<long>("inference.requests", description: "Predict requests answered, by model");
+        _queue = meter.CreateHistogram<double>("inference.queue_time", "ms", "Time a request waited for its batch to start");
+        _infer = meter.CreateHistogram<double>("inference.infer_time", "ms", "ONNX Runtime run time of the batch a request was in");
+        _batch = meter.CreateHistogram<long>("inference.batch_size", "{row}", "Rows in the run a request was part of");
+        _hits = meter.CreateCounter<long>("inference.cache.hits", description: "Predictions answered from the Redis cache");
+        _misses = meter.CreateCounter<long>("inference.cache.misses", description: "Cache lookups that found nothing");
+        _load = meter.CreateHistogram<double>("inference.load_time", "ms", "Session creation time (model cold start)");
+    }
+
+    /// <summary>Records one answered request.</summary>
+    public void Request(string model) => _requests.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    /// <summary>Records a run's timings.</summary>
+    public void Run(string model, double queueMs, double inferMs, int batchSize)
+    {
+        var tag = new KeyValuePair<string, object?>("model", model);
+        _queue.Record(queueMs, tag);
+        _infer.Record(inferMs, tag);
+        _batch.Record(batchSize, tag);
+    }
+
+    /// <summary>Records a cache lookup.</summary>
+    public void Cache(string model, bool hit) =>
+        (hit ? _hits : _misses).Add(1, new KeyValuePair<string, object?>("model", model));
+
+    /// <summary>Records a model load.</summary>
+    public void Load(string model, double loadMs) => _load.Record(loadMs, new KeyValuePair<string, object?>("model", model));
+}
