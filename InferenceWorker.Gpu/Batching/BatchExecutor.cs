@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Sessions;
@@ -13,6 +14,9 @@ namespace BenchPlatform.InferenceWorker.Batching;
 /// </summary>
 internal static class BatchExecutor
 {
+    // Responses are JSON, not HTML: keep non-ASCII text readable instead of \u-escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
     public static void Execute(LoadedModel model, List<InferWork> group)
     {
         var started = Stopwatch.GetTimestamp();
@@ -117,7 +121,7 @@ internal static class BatchExecutor
             foreach (var work in group)
             {
                 buffer.ResetWrittenCount();
-                using (var writer = new Utf8JsonWriter(buffer))
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
                 {
                     OutputJson.Write(writer, model.OutputNames, ortOutputs, work.Outputs, rowStart, work.Rows, merged);
                 }

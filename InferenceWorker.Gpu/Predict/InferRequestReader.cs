@@ -255,7 +255,7 @@ public static class InferRequestReader
             throw new BadRequestException(Title, $"{label}: \"data\" must be a JSON array of {tensor.ElementCount} elements.");
         }
 
-        var bytes = tensor.Bytes;
+        var bytes = tensor.DataType == TensorDataType.String ? Span<byte>.Empty : tensor.Bytes;
         var count = tensor.DataType switch
         {
             TensorDataType.Bool => Fill(ref reader, MemoryMarshal.Cast<byte, bool>(bytes), tensor, label),
