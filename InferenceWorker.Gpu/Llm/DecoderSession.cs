@@ -194,7 +194,6 @@ internal sealed class DecoderSession : IDisposable
         // Rent at least one element: a zero-length past still needs a pinnable buffer.
         var buffer = ArrayPool<float>.Shared.Rent(Math.Max(1, size));
         var span = buffer.AsSpan(0, size);
-        span.Clear();
         for (var b = 0; b < rows.Length; b++)
         {
             var cache = rows[b].Cache;
@@ -202,8 +201,10 @@ internal sealed class DecoderSession : IDisposable
             var length = cache.Length;
             for (var h = 0; h < KvHeads; h++)
             {
-                source.AsSpan(h * cache.Capacity * HeadDim, length * HeadDim)
-                    .CopyTo(span.Slice(((b * KvHeads + h) * past + past - length) * HeadDim));
+                // Left padding (masked out, but zeroed so no stale values reach the matmuls), then the cache.
+                var row = span.Slice((b * KvHeads + h) * past * HeadDim, past * HeadDim);
+                row[..((past - length) * HeadDim)].Clear();
+                source.AsSpan(h * cache.Capacity * HeadDim, length * HeadDim).CopyTo(row[((past - length) * HeadDim)..]);
             }
         }
 

@@ -219,17 +219,24 @@ internal sealed partial class GenerationEngine : IDisposable
         _session.Forward(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab));
         _sampler.Sample(logits.AsSpan(0, count * vocab), sequences.AsSpan(0, count), chosen, logProbs);
         Interlocked.Increment(ref _steps);
+        var now = _time.GetTimestamp();
         for (var i = count - 1; i >= 0; i--)
         {
             var sequence = batch[i];
             var token = chosen[i];
             sequence.Tokens[sequence.Length++] = token;
+            if (prefill)
+            {
+                sequence.FirstTokenAt = now;
+            }
+
             FinishReason? finish = _eos.Contains(token) ? FinishReason.Stop
                 : sequence.Generated >= sequence.MaxTokens ? FinishReason.Length
                 : null;
             sequence.Output.TryWrite(new GeneratedToken(sequence.Index, token, logProbs[i], finish));
             if (finish is not null)
             {
+                sequence.FinishedAt = now;
                 Release(sequence);
                 batch.RemoveAt(i);
             }

@@ -17,8 +17,7 @@ internal sealed partial class LlmStartup(LlmCatalog catalog, IOptions<LlmOptions
             var folder = Path.Combine(storage.Value.Root, "llm", settings.TinyLm);
             if (!File.Exists(Path.Combine(folder, "model.onnx")))
             {
-                TinyLmBuilder.Write(folder);
-                LogTinyWritten(logger, folder);
+                WriteTinyLm(folder);
             }
 
             Load(settings.TinyLm, folder, "Llm:TinyLm");
@@ -52,6 +51,27 @@ internal sealed partial class LlmStartup(LlmCatalog catalog, IOptions<LlmOptions
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void WriteTinyLm(string folder)
+    {
+        // Replicas share the state folder: write aside, then move into place; the first replica to finish wins.
+        var staging = $"{folder}.tmp-{Guid.NewGuid():N}";
+        TinyLmBuilder.Write(staging);
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.Move(staging, folder);
+            LogTinyWritten(logger, folder);
+        }
+        catch (IOException) when (File.Exists(Path.Combine(folder, "model.onnx")))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote the tiny LM into {Folder}")]
     private static partial void LogTinyWritten(ILogger logger, string folder);

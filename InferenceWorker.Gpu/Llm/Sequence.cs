@@ -54,6 +54,12 @@ internal sealed class Sequence
 
     public long AdmittedAt { get; set; }
 
+    /// <summary>When the loop produced the first token (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long FirstTokenAt { get; set; }
+
+    /// <summary>When the loop produced the last token.</summary>
+    public long FinishedAt { get; set; }
+
     public bool StopRequested => _stopRequested || Aborted.IsCancellationRequested;
 
     /// <summary>Asks the loop to retire this sequence at the next step (a stop string was seen).</summary>
