@@ -56,6 +56,7 @@ internal sealed class WorkerHost : IAsyncDisposable
             ["ConnectionStrings:cache"] = redis,
             ["Storage:Root"] = storageRoot,
             ["Inference:IntraOpThreads"] = "1",
+            ["Llm:TinyLm"] = "", // appsettings.json turns the tiny LM on; tests that want it say so
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
