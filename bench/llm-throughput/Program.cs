@@ -15,6 +15,45 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+if (args is ["profile", ..])
+{
+    // Time one batched decode step at several batch sizes (past = 64 positions): where does a step's time go?
+    var dir = Path.Combine(Path.GetTempPath(), "llm-profile-" + Guid.NewGuid().ToString("N"));
+    TinyLmBuilder.Write(dir);
+    using var session = new DecoderSession(Path.Combine(dir, "model.onnx"), 1);
+    foreach (var batch in (int[])[1, 8, 32, 64])
+    {
+        var rows = new StepRow[batch];
+        for (var b = 0; b < batch; b++)
+        {
+            var cache = session.CreateCache(200);
+            var tokens = Enumerable.Range(0, 200).Select(i => 40 + i % 50).ToArray();
+            session.Forward([new StepRow(cache, tokens, 0, 64)], new float[session.VocabSize]);
+            rows[b] = new StepRow(cache, tokens, 64, 1);
+        }
+
+        var logits = new float[batch * session.VocabSize];
+        var clock = Stopwatch.StartNew();
+        var steps = 0;
+        while (clock.ElapsedMilliseconds < 2000)
+        {
+            foreach (var row in rows)
+            {
+                row.Cache.Length = 64;
+            }
+
+            session.Forward(rows, logits);
+            steps++;
+        }
+
+        var perStep = clock.Elapsed.TotalMilliseconds / steps;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch}: {perStep:0.000} ms/step, {perStep / batch:0.0000} ms/token, {batch * 1000 / perStep:0} tokens/s"));
+    }
+
+    Directory.Delete(dir, recursive: true);
+    return;
+}
+
 var sequences = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 256;
 var promptLength = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 32;
 var outputLength = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
