@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,7 +15,9 @@ public static class HealthResponseWriter
     public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        // Buffered: JsonSerializer flushes synchronously, which Kestrel's response stream refuses.
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
         writer.WriteString("status", ToWord(report.Status));
         writer.WriteStartObject("checks");
@@ -44,7 +47,8 @@ public static class HealthResponseWriter
 
         writer.WriteEndObject();
         writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted);
+        writer.Flush();
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     /// <summary>The lower-case word API.md uses for a health status.</summary>

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Inference worker benchmark, direct to one worker process (no gateway): real PostgreSQL and Redis on
+# free ports, the Release build, wrk as the client. Prints one line per figure; see docs/readme-inference.md.
+#   bench/inference-bench.sh [seconds-per-run]        (default 5)
+# Set GATEWAY=http://127.0.0.1:8080 to send the load through a running stack's gateway instead
+# (then only the warm/cache/throughput figures run; cold-load figures need their own worker processes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-5}"
+WORK="$(mktemp -d /tmp/benchplatform-bench.XXXXXX)"
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+free_port() { /usr/bin/python3 -I -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/pg/PG_VERSION" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" stop -m immediate >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+dotnet build -c Release InferenceWorker.Gpu -v q -nologo >/dev/null
+DLL="InferenceWorker.Gpu/bin/Release/net10.0/InferenceWorker.Gpu.dll"
+/usr/bin/python3 -I bench/inference-bodies.py "$WORK"
+
+PG_PORT=$(free_port); REDIS_PORT=$(free_port)
+mkdir -p "$WORK/pg" && chown postgres "$WORK" "$WORK/pg"
+runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off" -l "$WORK/pg.log" start >/dev/null
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >/dev/null & PIDS+=($!)
+sleep 1
+
+WORKER_PID=""
+start_worker() { # extra env assignments as arguments
+  local port; port=$(free_port)
+  env ConnectionStrings__registry="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" \
+      ConnectionStrings__cache="127.0.0.1:$REDIS_PORT" Storage__Root="$WORK/store" \
+      ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
+      Inference__IntraOpThreads="$(nproc)" "$@" dotnet "$DLL" >"$WORK/worker.log" 2>&1 &
+  WORKER_PID=$!; PIDS+=("$WORKER_PID")
+  URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 200); do curl -sf "$URL/v2/health/ready" >/dev/null && return; sleep 0.05; done
+  echo "worker did not start"; cat "$WORK/worker.log"; exit 1
+}
+stop_worker() { kill "$WORKER_PID"; wait "$WORKER_PID" 2>/dev/null || true; }
+warmup_field() { curl -sf -X POST "$URL/v1/models/$1/warmup" | /usr/bin/python3 -I -c "import json,sys; d=json.load(sys.stdin); print(f\"load_ms={d['load_ms']} first_run_ms={d['first_run_ms']} optimized_cache={d['optimized_cache']}\")"; }
+load() { # name body connections [label]
+  local target="${GATEWAY:-$URL}"
+  local line
+  line=$(BODY="$WORK/$2" wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${DURATION}s" -s bench/inference-wrk.lua "$target/v2/models/$1/infer" | grep RESULT)
+  echo "$line"
+  if grep -q "requests=0 " <<<"$line"; then
+    echo "  (no responses: worker log tail and one request follow)"; tail -5 "$WORK/worker.log"
+    curl -s -m 10 -w ' status=%{http_code} time=%{time_total}' -H 'Content-Type: application/json' --data-binary @"$WORK/$2" "$target/v2/models/$1/infer" | tail -c 200; echo
+  fi
+}
+
+if [ -n "${ONLY_BATCHING:-}" ]; then
+  start_worker Inference__RegisterSamples=true
+  warmup_field mlp >/dev/null
+  echo "mlp batching on (delay 0):     $(load mlp mlp-1.json 64)"
+  stop_worker; rm -rf "$WORK/store/ort-cache"; start_worker Inference__MaxQueueDelayMicroseconds=2000
+  warmup_field mlp
+  echo "mlp batching on (delay 2 ms):  $(load mlp mlp-1.json 64)"
+  stop_worker; start_worker Inference__DynamicBatching=false
+  warmup_field mlp
+  echo "mlp batching off:              $(load mlp mlp-1.json 64)"
+  exit 0
+fi
+
+echo "# machine: $(nproc) cores, $(uname -r); ONNX Runtime CPU; ${DURATION}s per run"
+# The registry is pristine: the worker registers its sample models (mlp among them) at start.
+start_worker Inference__RegisterSamples=true
+curl -sf -X POST -H 'Content-Type: application/octet-stream' --data-binary @../shared/models/melspectrogram.onnx "$URL/v1/models?name=mel" >/dev/null
+echo "## cold load (fresh process, POST /v1/models/{name}/warmup)"
+for model in mlp mel; do
+  rm -rf "$WORK/store/ort-cache"; stop_worker; start_worker
+  echo "cold $model full, optimized cache empty: $(warmup_field $model)"
+  stop_worker; start_worker
+  echo "cold $model full, optimized cache warm:  $(warmup_field $model)"
+  stop_worker; start_worker Inference__Optimization=eager
+  echo "cold $model eager:                       $(warmup_field $model)"
+done
+
+for mode in full eager; do
+  stop_worker; start_worker Inference__Optimization=$mode
+  warmup_field mlp >/dev/null; warmup_field mel >/dev/null
+  echo "## warm, one client, batch 1 ($mode)"
+  echo "mlp warm batch1 uncached ($mode): $(load mlp mlp-1.json 1)"
+  echo "mel warm batch1 uncached ($mode): $(load mel mel-1.json 1)"
+done
+
+stop_worker; start_worker
+warmup_field mlp >/dev/null; warmup_field mel >/dev/null
+echo "## cache hit, one client"
+echo "mlp cache hit: $(load mlp mlp-1-cached.json 1)"
+echo "mel cache hit: $(load mel mel-1-cached.json 1)"
+echo "## throughput, uncached, 4 clients (predictions/s = rps x batch)"
+for rows in 1 10 100 1000; do
+  line=$(load mlp "mlp-$rows.json" 4)
+  rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
+  echo "mlp batch $rows: $line predictions_per_s=$(/usr/bin/python3 -I -c "print(round($rps*$rows))")"
+done
+echo "## 64 concurrent single-item clients, uncached"
+echo "mlp batching on (delay 0):     $(load mlp mlp-1.json 64)"
+stop_worker; start_worker Inference__MaxQueueDelayMicroseconds=2000
+warmup_field mlp >/dev/null
+echo "mlp batching on (delay 2 ms):  $(load mlp mlp-1.json 64)"
+stop_worker; start_worker Inference__DynamicBatching=false
+warmup_field mlp >/dev/null
+echo "mlp batching off:              $(load mlp mlp-1.json 64)"
+stop_worker
