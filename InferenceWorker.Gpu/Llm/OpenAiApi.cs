@@ -57,7 +57,7 @@ public static partial class OpenAiApi
         {
             await WriteProblemAsync(context, e.Status, e.Title, e.Message, e.RetryAfterSeconds);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
         {
             // The client went away; its sequences were stopped on the way out.
         }
