@@ -58,7 +58,21 @@ public sealed class LlmHost : IAsyncDisposable
         builder.AddLlmServing();
         var app = builder.Build();
         app.MapOpenAiApi();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+
+            throw;
+        }
+
         return new LlmHost(app, state, new Uri($"http://127.0.0.1:{port}/"));
     }
 
