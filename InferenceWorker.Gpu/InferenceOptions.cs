@@ -20,6 +20,12 @@ public sealed class InferenceOptions
     [Range(0, 1024, ErrorMessage = "Inference:IntraOpThreads must be between 0 (all cores) and 1024.")]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin while waiting for work: lower latency on dedicated cores,
+    /// wasted CPU when cores are shared or many requests run at once (off by default).
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary><c>full</c> (all graph optimizations, optimized-model cache) or <c>eager</c> (optimizations off: fastest load).</summary>
     [RegularExpression("^(full|eager)$", ErrorMessage = "Inference:Optimization must be full or eager.")]
     public string Optimization { get; set; } = "full";

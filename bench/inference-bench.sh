@@ -46,7 +46,7 @@ warmup_field() { curl -sf -X POST "$URL/v1/models/$1/warmup" | /usr/bin/python3 
 load() { # name body connections [label]
   local target="${GATEWAY:-$URL}"
   local line
-  line=$(BODY="$WORK/$2" wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${DURATION}s" -s bench/inference-wrk.lua "$target/v2/models/$1/infer" | grep RESULT)
+  line=$(BODY="$WORK/$2" wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${DURATION}s" --timeout 10s -s bench/inference-wrk.lua "$target/v2/models/$1/infer" | grep RESULT)
   echo "$line"
   if grep -q "requests=0 " <<<"$line"; then
     echo "  (no responses: worker log tail and one request follow)"; tail -5 "$WORK/worker.log"
@@ -67,7 +67,7 @@ if [ -n "${ONLY_BATCHING:-}" ]; then
   exit 0
 fi
 
-echo "# machine: $(nproc) cores, $(uname -r); ONNX Runtime CPU; ${DURATION}s per run"
+echo "# machine: $(nproc) cores, $(uname -r); ONNX Runtime CPU; ${DURATION}s per run; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The registry is pristine: the worker registers its sample models (mlp among them) at start.
 start_worker Inference__RegisterSamples=true
 curl -sf -X POST -H 'Content-Type: application/octet-stream' --data-binary @../shared/models/melspectrogram.onnx "$URL/v1/models?name=mel" >/dev/null
@@ -100,12 +100,14 @@ for rows in 1 10 100 1000; do
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
   echo "mlp batch $rows: $line predictions_per_s=$(/usr/bin/python3 -I -c "print(round($rps*$rows))")"
 done
-echo "## 64 concurrent single-item clients, uncached"
-echo "mlp batching on (delay 0):     $(load mlp mlp-1.json 64)"
-stop_worker; start_worker Inference__MaxQueueDelayMicroseconds=2000
-warmup_field mlp >/dev/null
-echo "mlp batching on (delay 2 ms):  $(load mlp mlp-1.json 64)"
-stop_worker; start_worker Inference__DynamicBatching=false
-warmup_field mlp >/dev/null
-echo "mlp batching off:              $(load mlp mlp-1.json 64)"
+echo "## 64 concurrent single-item clients, uncached (on/off alternated twice: the machine is shared)"
+for round in 1 2; do
+  stop_worker; start_worker; warmup_field mlp >/dev/null
+  echo "round $round mlp batching on (delay 0):    $(load mlp mlp-1.json 64)"
+  stop_worker; start_worker Inference__DynamicBatching=false; warmup_field mlp >/dev/null
+  echo "round $round mlp batching off:             $(load mlp mlp-1.json 64)"
+done
+stop_worker; start_worker Inference__MaxQueueDelayMicroseconds=2000; warmup_field mlp >/dev/null
+echo "mlp batching on (delay 2 ms):         $(load mlp mlp-1.json 64)"
 stop_worker
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -76,6 +76,7 @@ public sealed class SessionFactory(
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.Value.AllowSpinning ? "1" : "0");
         if (provider.IsCuda)
         {
             sessionOptions.AppendExecutionProvider_CUDA(provider.DeviceId);

@@ -75,4 +75,18 @@ public sealed class ThirdPartyModelTests(PostgresFixture postgres, RedisFixture 
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"element {i}: {expected[i]} vs {actual[i]}");
         }
     }
+
+    [Fact]
+    public async Task Melspectrogram_Warmup_FindsALengthTheModelAcceptsAndRunsOnce()
+    {
+        await using var host = await WorkerHost.StartAsync(await postgres.CreateDatabaseAsync(), redis.ConnectionString);
+        await host.UploadOkAsync("mel", Shared("melspectrogram.onnx"));
+
+        using var response = await host.Client.PostAsync("v1/models/mel/warmup", null);
+        var warm = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.True(warm.GetProperty("first_run_ms").GetDouble() > 0, warm.GetRawText());
+        Assert.Equal("miss", warm.GetProperty("optimized_cache").GetString());
+    }
 }
