@@ -1,4 +1,5 @@
 using BenchPlatform.InferenceWorker;
+using BenchPlatform.InferenceWorker.Llm;
 using BenchPlatform.InferenceWorker.Management;
 using BenchPlatform.InferenceWorker.Predict;
 
@@ -6,11 +7,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddInferenceWorker();
+builder.AddLlmServing();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapModelsApi();
 app.MapInferenceApi();
+app.MapOpenAiApi();
 
 app.Run();

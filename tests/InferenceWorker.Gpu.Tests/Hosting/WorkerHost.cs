@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using BenchPlatform.InferenceWorker.Llm;
 using BenchPlatform.InferenceWorker.Management;
 using BenchPlatform.InferenceWorker.Predict;
 
@@ -55,6 +56,7 @@ internal sealed class WorkerHost : IAsyncDisposable
             ["ConnectionStrings:cache"] = redis,
             ["Storage:Root"] = storageRoot,
             ["Inference:IntraOpThreads"] = "1",
+            ["Llm:TinyLm"] = "", // appsettings.json turns the tiny LM on; tests that want it say so
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -66,10 +68,12 @@ internal sealed class WorkerHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
         builder.AddInferenceWorker();
+        builder.AddLlmServing();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapModelsApi();
         app.MapInferenceApi();
+        app.MapOpenAiApi();
         await app.StartAsync();
         var host = new WorkerHost(app, $"http://127.0.0.1:{port}/", storageRoot, ownsStorage);
         if (waitReady)

@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace BenchPlatform.InferenceWorker.Llm;
+
+/// <summary>
+/// What the model folder's <c>config.json</c> and <c>generation_config.json</c> say: context length,
+/// end-of-sequence ids and default sampling values.
+/// </summary>
+internal sealed record LlmModelConfig(int ContextLength, int[] EosTokenIds, int? BosTokenId, float DefaultTemperature, float DefaultTopP, int DefaultTopK, string? ChatTemplate)
+{
+    private const int FallbackContext = 2048;
+
+    public static LlmModelConfig Load(string directory)
+    {
+        var context = FallbackContext;
+        var eos = new List<int>();
+        int? bos = null;
+        float temperature = 1f, topP = 1f;
+        var topK = 0;
+        string? template = null;
+        if (ReadJson(Path.Combine(directory, "config.json")) is { } config)
+        {
+            foreach (var key in (ReadOnlySpan<string>)["max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"])
+            {
+                if (config.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number)
+                {
+                    context = value.GetInt32();
+                    break;
+                }
+            }
+
+            AddIds(config, "eos_token_id", eos);
+            bos = config.TryGetProperty("bos_token_id", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null;
+        }
+
+        if (ReadJson(Path.Combine(directory, "generation_config.json")) is { } generation)
+        {
+            var fromGeneration = new List<int>();
+            AddIds(generation, "eos_token_id", fromGeneration);
+            if (fromGeneration.Count > 0)
+            {
+                eos = fromGeneration;
+            }
+
+            temperature = generation.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetSingle() : temperature;
+            topP = generation.TryGetProperty("top_p", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetSingle() : topP;
+            topK = generation.TryGetProperty("top_k", out var k) && k.ValueKind == JsonValueKind.Number ? k.GetInt32() : topK;
+        }
+
+        if (ReadJson(Path.Combine(directory, "tokenizer_config.json")) is { } tokenizerConfig
+            && tokenizerConfig.TryGetProperty("chat_template", out var chat) && chat.ValueKind == JsonValueKind.String)
+        {
+            template = chat.GetString();
+        }
+
+        return new LlmModelConfig(context, [.. eos], bos, temperature, topP, topK, template);
+    }
+
+    private static void AddIds(JsonElement element, string name, List<int> ids)
+    {
+        if (!element.TryGetProperty(name, out var value))
+        {
+            return;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            ids.Add(value.GetInt32());
+        }
+        else if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Number)
+                {
+                    ids.Add(item.GetInt32());
+                }
+            }
+        }
+    }
+
+    private static JsonElement? ReadJson(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
+        }
+    }
+}
