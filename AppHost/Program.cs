@@ -8,6 +8,7 @@ var registry = builder.AddPostgres("pg").AddDatabase("registry");
 var inference = builder.AddProject<Projects.InferenceWorker_Gpu>("inference")
     .WithReference(cache).WithReference(registry)
     .WaitFor(cache).WaitFor(registry)
+    .WithEnvironment("Inference__RegisterSamples", "true")
     .WithAutoscale(min: 1, max: 4, targetInflightPerReplica: 8, scaleDownWindow: TimeSpan.FromSeconds(60));
 
 var sandbox = builder.AddProject<Projects.SandboxRunner>("sandbox")

@@ -46,6 +46,8 @@ public static class Extensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // The span exporter's own HTTP calls would otherwise log every few seconds at Information.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient.ZipkinExporter", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -59,7 +61,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(PlatformTelemetry.MeterName))
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName)
+                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName, "Npgsql")
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !IsHealthPath(context.Request.Path))
                 .AddHttpClientInstrumentation());
