@@ -22,8 +22,11 @@ public sealed class StackLifecycleTests
         Assert.Equal(1, health.GetProperty("workers").GetProperty("ready").GetInt32());
         Assert.True(File.Exists(Path.Combine(stack.StateFolder, "pg", "data", "PG_VERSION")), "initdb ran into the state folder");
         Assert.Contains("cache ready: redis-server", stack.Output, StringComparison.Ordinal);
+        // The summary lines are printed just after the gateway turns healthy: wait for them, do not race them.
+        await Wait.UntilAsync(
+            () => Task.FromResult(stack.Output.Contains("Dashboard: http://127.0.0.1:", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the AppHost did not print the dashboard URL");
         Assert.Contains($"gateway: {stack.GatewayUrl.ToString().TrimEnd('/')}", stack.Output, StringComparison.Ordinal);
-        Assert.Contains("Dashboard: http://127.0.0.1:", stack.Output, StringComparison.Ordinal);
 
         var children = stack.Descendants();
         Assert.Contains(children, c => c.CommandLine.Contains("postgres", StringComparison.Ordinal));
