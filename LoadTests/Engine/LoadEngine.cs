@@ -72,6 +72,7 @@ public sealed class LoadEngine
         thread.Start();
         await dispatcher.Task.ConfigureAwait(false);
         state.Counters.OnDropped(dropped);
+        state.Leave();
         await state.WhenDrainedAsync().ConfigureAwait(false);
 
         return new RunRecords
