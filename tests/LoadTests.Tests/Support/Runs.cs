@@ -12,5 +12,5 @@ internal static class Runs
         return (new LoadEngine(invoker, timeout ?? TimeSpan.FromSeconds(10), TimeProvider.System), invoker);
     }
 
-    public static IRequestSource Get(Uri url) => new Scenarios.BodyRequestSource(HttpMethod.Get, url, null, "application/json", null);
+    public static IRequestSource Get(Uri url) => new LoadTests.Scenarios.BodyRequestSource(HttpMethod.Get, url, null, "application/json", null);
 }
