@@ -265,7 +265,9 @@ public sealed class LoadEngine
 
             state.Counters.OnSent(isLate && !warmup);
             state.Enter();
-            _ = SendOneAsync(state, sequence, intended, warmup);
+
+            // The send path runs on the thread pool so the dispatcher only keeps time; work items are pooled.
+            ThreadPool.UnsafeQueueUserWorkItem(SendWorkItem.Rent(this, state, sequence, intended, warmup), preferLocal: false);
         }
     }
 
@@ -382,6 +384,31 @@ public sealed class LoadEngine
         else
         {
             cts.Dispose();
+        }
+    }
+
+    private sealed class SendWorkItem : IThreadPoolWorkItem
+    {
+        private static readonly ConcurrentBag<SendWorkItem> Pool = [];
+        private LoadEngine? _engine;
+        private RunState? _state;
+        private long _sequence;
+        private long _intended;
+        private bool _warmup;
+
+        public static SendWorkItem Rent(LoadEngine engine, RunState state, long sequence, long intended, bool warmup)
+        {
+            var item = Pool.TryTake(out var pooled) ? pooled : new SendWorkItem();
+            (item._engine, item._state, item._sequence, item._intended, item._warmup) = (engine, state, sequence, intended, warmup);
+            return item;
+        }
+
+        public void Execute()
+        {
+            var (engine, state, sequence, intended, warmup) = (_engine!, _state!, _sequence, _intended, _warmup);
+            (_engine, _state) = (null, null);
+            Pool.Add(this);
+            _ = engine.SendOneAsync(state, sequence, intended, warmup);
         }
     }
 
