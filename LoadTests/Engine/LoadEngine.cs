@@ -231,9 +231,14 @@ public sealed class LoadEngine
                 {
                     Thread.Sleep((int)((wait - oneMs) / oneMs));
                 }
+                else if (wait > oneMs / 20)
+                {
+                    // Timer slack makes usleep overshoot by ~50 µs: ask for a little less and finish the wait in the loop.
+                    PreciseSleep.Microseconds((wait * 1_000_000 / frequency) - 40);
+                }
                 else
                 {
-                    Thread.Yield();
+                    Thread.SpinWait(20);
                 }
             }
 

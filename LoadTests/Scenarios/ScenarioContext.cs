@@ -170,6 +170,11 @@ public sealed class ScenarioContext
     {
         var line = new System.Text.StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s, sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late}");
+        if (summary.Model == "open")
+        {
+            line.Append(CultureInfo.InvariantCulture, $" lag p50={Units.Ms(summary.Lag.P50)} p99={Units.Ms(summary.Lag.P99)} ms");
+        }
+
         foreach (var (name, stats) in summary.Classes)
         {
             line.Append(CultureInfo.InvariantCulture, $" | {name} n={stats.Corrected.Count} p50={Units.Ms(stats.Corrected.P50)} p99={Units.Ms(stats.Corrected.P99)} ms (uncorrected p99={Units.Ms(stats.Uncorrected.P99)})");
