@@ -53,7 +53,7 @@ public sealed class RunOptions
 
     public TimeSpan LateAfter { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    public TimeSpan ColdWait { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ColdWait { get; set; } = TimeSpan.FromSeconds(180);
 
     public string? ReportDirectory { get; set; }
 

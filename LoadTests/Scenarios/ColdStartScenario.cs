@@ -6,7 +6,7 @@ using BenchPlatform.LoadTests.Results;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// True cold starts: scale inference to zero (<c>PUT /v1/scale/inference</c>), wait until <c>GET /v1/scale</c> shows no ready
+/// True cold starts: allow zero replicas (<c>PUT /v1/scale/inference</c> min=0), wait until <c>GET /v1/scale</c> shows no ready
 /// replica, send one request; repeat; then a burst from zero. The original bounds are restored at the end.
 /// </summary>
 internal static class ColdStartScenario
@@ -53,26 +53,27 @@ internal static class ColdStartScenario
 
     private static async Task ScaleToZeroAsync(ScenarioContext context, int max, CancellationToken cancellationToken)
     {
-        await context.Api.SetScaleAsync(0, 0, cancellationToken).ConfigureAwait(false);
+        // min 0 lets the autoscaler take every replica away once idle (after its scale-down window); max stays, so the
+        // next request is held until a replica starts: a true cold start.
+        await context.Api.SetScaleAsync(0, max, cancellationToken).ConfigureAwait(false);
+        context.Progress.Info($"cold_start: min=0 max={max}; waiting for 0 ready replicas (up to {context.Options.ColdWait.TotalSeconds:0} s)");
         var deadline = context.Time.GetTimestamp() + (long)(context.Options.ColdWait.TotalSeconds * context.Time.TimestampFrequency);
         while (true)
         {
             var scale = await context.Api.GetScaleAsync(cancellationToken).ConfigureAwait(false);
-            if (scale.Ready == 0)
+            if (scale.Ready == 0 && scale.Desired == 0)
             {
                 break;
             }
 
             if (context.Time.GetTimestamp() > deadline)
             {
-                throw new ScenarioFailedException($"inference still had {scale.Ready} ready replica(s) {context.Options.ColdWait.TotalSeconds:0}s after PUT /v1/scale/inference min=0 max=0; raise --cold-wait or check the autoscaler.");
+                throw new ScenarioFailedException($"inference still had {scale.Ready} ready replica(s) {context.Options.ColdWait.TotalSeconds:0} s after PUT /v1/scale/inference min=0; raise --cold-wait past the autoscaler's scale-down window.");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200), context.Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.Time, cancellationToken).ConfigureAwait(false);
         }
 
-        // Allow scale-from-zero again: the next request is held until a replica starts (a true cold start).
-        await context.Api.SetScaleAsync(0, max, cancellationToken).ConfigureAwait(false);
         context.Progress.Info("cold_start: inference at 0 ready replicas");
     }
 

@@ -6,7 +6,7 @@ public static class ScenarioCatalog
     public static IReadOnlyList<(string Name, string Help)> All { get; } =
     [
         ("warm", "Latency at a fixed arrival rate (--rate, default 50/s) on a loaded model, per class."),
-        ("cold_start", "PUT /v1/scale/inference min=max=0 → wait for 0 ready → one request, --iterations times (default 3); then a burst of --concurrency from zero."),
+        ("cold_start", "PUT /v1/scale/inference min=0 → wait until GET /v1/scale shows 0 ready → one request, --iterations times (default 3); then a burst of --concurrency from zero. Restores the bounds."),
         ("complexity", "warm at increasing cost: each --model in turn, or one model at input sizes ×1, ×4, ×16."),
         ("concurrency", "Closed model sweep 1, 2, 4 … --concurrency (default 16) clients."),
         ("throughput", "Raises the rate ×1.5 from --rate until p99 exceeds --p99-bound (or errors/drops); reports the highest rate that held."),

@@ -81,14 +81,6 @@ public sealed class FakeGateway : IAsyncDisposable
             var timing = "gateway;dur=0.1, queue;dur=0.0, infer;dur=0.2";
             if (fake.Ready == 0)
             {
-                lock (fake._scaleLock)
-                {
-                    if (fake.Max == 0)
-                    {
-                        return Http.Results.Problem(statusCode: 503, detail: "scaled to zero with max 0");
-                    }
-                }
-
                 await Task.Delay(150);
                 fake.Ready = 1;
                 timing = "gateway;dur=0.1, cold;dur=150, queue;dur=0.0, infer;dur=0.2";
@@ -103,13 +95,18 @@ public sealed class FakeGateway : IAsyncDisposable
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
             var min = body.RootElement.GetProperty("min").GetInt32();
             var max = body.RootElement.GetProperty("max").GetInt32();
+            if (max < 1 || min > max)
+            {
+                return Http.Results.Problem(statusCode: 400, detail: "Give 'max', a whole number of replicas of 1 or more.");
+            }
+
             fake.ScaleCalls.Enqueue((min, max));
             lock (fake._scaleLock)
             {
                 (fake.Min, fake.Max) = (min, max);
             }
 
-            if (max == 0)
+            if (min == 0)
             {
                 // Replicas drain a moment after the bounds change, so the scenario must wait for GET /v1/scale to say 0.
                 _ = Task.Delay(200).ContinueWith(_ => fake.Ready = 0, TaskScheduler.Default);
