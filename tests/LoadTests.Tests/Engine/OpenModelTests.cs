@@ -119,4 +119,21 @@ public sealed class OpenModelTests
         Assert.Equal(10, summary.Failed);
         Assert.Equal(0, summary.Ok);
     }
+
+    [Fact]
+    public async Task OpenModel_Ramp_SendsTheIntegralOfTheRampOverTheRun()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        var (engine, handler) = Runs.Engine(64);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new RampingArrival(50, 150, 2), TimeSpan.Zero, TimeSpan.FromSeconds(2), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+
+        // (50 + 150) / 2 × 2 s = 200, the later second twice as busy as the first… roughly 3:5 (75 vs 125).
+        Assert.Equal(200, server.Count);
+        var firstSecond = run.Records.Count(r => run.Ms(r.IntendedTicks) < 1000);
+        Assert.Equal(75, firstSecond);
+        Assert.Equal(150, run.TargetRate);
+    }
 }
+

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Http = Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Http = Microsoft.AspNetCore.Http;
 
 namespace BenchPlatform.LoadTests.Tests.Support;
 
