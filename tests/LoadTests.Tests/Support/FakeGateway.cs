@@ -18,6 +18,7 @@ public sealed class FakeGateway : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _scaleLock = new();
     private int _blocks;
+    private Task? _start;
 
     private FakeGateway(WebApplication app) => _app = app;
 
@@ -81,8 +82,14 @@ public sealed class FakeGateway : IAsyncDisposable
             var timing = "gateway;dur=0.1, queue;dur=0.0, infer;dur=0.2";
             if (fake.Ready == 0)
             {
-                await Task.Delay(150);
-                fake.Ready = 1;
+                // Held until the one replica start that the first held request triggered completes.
+                Task start;
+                lock (fake._scaleLock)
+                {
+                    start = fake._start ??= StartReplicaAsync(fake);
+                }
+
+                await start;
                 timing = "gateway;dur=0.1, cold;dur=150, queue;dur=0.0, infer;dur=0.2";
             }
 
@@ -154,6 +161,16 @@ public sealed class FakeGateway : IAsyncDisposable
         await app.StartAsync();
         fake.Url = new Uri(app.Urls.First());
         return fake;
+    }
+
+    private static async Task StartReplicaAsync(FakeGateway fake)
+    {
+        await Task.Delay(300);
+        lock (fake._scaleLock)
+        {
+            fake.Ready = 1;
+            fake._start = null;
+        }
     }
 
     public async ValueTask DisposeAsync()
