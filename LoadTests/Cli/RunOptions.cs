@@ -1,0 +1,76 @@
+using BenchPlatform.LoadTests.Thresholds;
+
+namespace BenchPlatform.LoadTests.Cli;
+
+/// <summary>Everything the command line says; defaults are the values <c>--help</c> prints.</summary>
+public sealed class RunOptions
+{
+    public string Scenario { get; set; } = "";
+
+    public Uri? Target { get; set; }
+
+    public string Path { get; set; } = "/alive";
+
+    public HttpMethod Method { get; set; } = HttpMethod.Get;
+
+    public string? BodyFile { get; set; }
+
+    public string ContentType { get; set; } = "application/json";
+
+    public double? Rate { get; set; }
+
+    public double? RampTo { get; set; }
+
+    public TimeSpan? Duration { get; set; }
+
+    public TimeSpan? Warmup { get; set; }
+
+    public int? Concurrency { get; set; }
+
+    public int Connections { get; set; } = 512;
+
+    public long? Iterations { get; set; }
+
+    public List<string> Models { get; } = [];
+
+    public List<string> ModelFiles { get; } = [];
+
+    public int InputSize { get; set; } = 512;
+
+    public long IntFill { get; set; } = 16000;
+
+    public List<int> BatchSizes { get; } = [];
+
+    public int MaxTokens { get; set; } = 64;
+
+    public string Prompt { get; set; } = "Once upon a time";
+
+    public TimeSpan P99Bound { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public double MaxRate { get; set; } = 100_000;
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan LateAfter { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    public TimeSpan ColdWait { get; set; } = TimeSpan.FromSeconds(180);
+
+    public string? ReportDirectory { get; set; }
+
+    public List<Threshold> Thresholds { get; } = [];
+
+    public string? ApiKey { get; set; }
+
+    public bool UseCache { get; set; }
+
+    public bool Plain { get; set; }
+
+    public bool Help { get; set; }
+
+    /// <summary>For <c>compare</c>: the baseline and the candidate summaries.</summary>
+    public List<string> Positionals { get; } = [];
+
+    public double Tolerance { get; set; } = 0.10;
+
+    public TimeSpan MinDelta { get; set; } = TimeSpan.FromMilliseconds(1);
+}

@@ -1,0 +1,23 @@
+namespace BenchPlatform.LoadTests.Engine;
+
+/// <summary>W3C <c>traceparent</c> values for the trace ids the generator gives each request.</summary>
+public static class TraceParent
+{
+    /// <summary><c>00-{trace id}-{span id}-01</c>, the span id derived from the trace id.</summary>
+    public static string Format(ulong high, ulong low) => string.Create(55, (high, low), static (span, ids) =>
+    {
+        "00-".CopyTo(span);
+        ids.high.TryFormat(span[3..], out _, "x16");
+        ids.low.TryFormat(span[19..], out _, "x16");
+        span[35] = '-';
+        (ids.low ^ 0x9E3779B97F4A7C15UL).TryFormat(span[36..], out _, "x16");
+        "-01".CopyTo(span[52..]);
+    });
+
+    /// <summary>The 32-hex-digit trace id.</summary>
+    public static string TraceId(ulong high, ulong low) => string.Create(32, (high, low), static (span, ids) =>
+    {
+        ids.high.TryFormat(span, out _, "x16");
+        ids.low.TryFormat(span[16..], out _, "x16");
+    });
+}

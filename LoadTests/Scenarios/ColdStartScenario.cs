@@ -1,0 +1,91 @@
+using System.Globalization;
+using BenchPlatform.LoadTests.Cli;
+using BenchPlatform.LoadTests.Engine;
+using BenchPlatform.LoadTests.Results;
+
+namespace BenchPlatform.LoadTests.Scenarios;
+
+/// <summary>
+/// True cold starts: allow zero replicas (<c>PUT /v1/scale/inference</c> min=0), wait until <c>GET /v1/scale</c> shows no ready
+/// replica, send one request; repeat; then a burst from zero. The original bounds are restored at the end.
+/// </summary>
+internal static class ColdStartScenario
+{
+    public static async Task RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var model = (await context.OnnxModelsAsync(cancellationToken).ConfigureAwait(false))[0];
+        var source = await context.InferSourceAsync(model, 1, cancellationToken).ConfigureAwait(false);
+        var original = await context.Api.GetScaleAsync(cancellationToken).ConfigureAwait(false);
+        var max = Math.Max(1, original.Max);
+        var iterations = (int)Math.Min(context.Options.Iterations ?? 3, 1000);
+        var burst = context.Concurrency(8);
+        try
+        {
+            var singles = new List<RunRecords>();
+            var replicas = new List<ScaleSample>();
+            for (var i = 0; i < iterations; i++)
+            {
+                await ScaleToZeroAsync(context, max, cancellationToken).ConfigureAwait(false);
+                singles.Add(await context.BurstAsync($"cold_start/single {i + 1}/{iterations}", source, 1, cancellationToken).ConfigureAwait(false));
+                await SampleAsync(context, replicas, singles[0].StartedAt, cancellationToken).ConfigureAwait(false);
+            }
+
+            context.Add("cold_start", $"{model} single ×{iterations}", RunRecords.Merge(singles, "cold"), Parameters(model, iterations, 1), replicas: replicas);
+
+            await ScaleToZeroAsync(context, max, cancellationToken).ConfigureAwait(false);
+            var records = await context.BurstAsync($"cold_start/burst {burst}", source, burst, cancellationToken).ConfigureAwait(false);
+            var burstReplicas = new List<ScaleSample>();
+            await SampleAsync(context, burstReplicas, records.StartedAt, cancellationToken).ConfigureAwait(false);
+            context.Add("cold_start", $"{model} burst {burst} from zero", records, Parameters(model, 1, burst), replicas: burstReplicas);
+        }
+        finally
+        {
+            await context.Api.SetScaleAsync(original.Min, max, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static Dictionary<string, string> Parameters(string model, int iterations, int burst) => new()
+    {
+        ["model"] = model,
+        ["iterations"] = iterations.ToString(CultureInfo.InvariantCulture),
+        ["burst"] = burst.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static async Task ScaleToZeroAsync(ScenarioContext context, int max, CancellationToken cancellationToken)
+    {
+        // min 0 lets the autoscaler take every replica away once idle (after its scale-down window); max stays, so the
+        // next request is held until a replica starts: a true cold start.
+        await context.Api.SetScaleAsync(0, max, cancellationToken).ConfigureAwait(false);
+        context.Progress.Info($"cold_start: min=0 max={max}; waiting for 0 ready replicas (up to {context.Options.ColdWait.TotalSeconds:0} s)");
+        var deadline = context.Time.GetTimestamp() + (long)(context.Options.ColdWait.TotalSeconds * context.Time.TimestampFrequency);
+        while (true)
+        {
+            var scale = await context.Api.GetScaleAsync(cancellationToken).ConfigureAwait(false);
+            if (scale.Ready == 0 && scale.Desired == 0)
+            {
+                break;
+            }
+
+            if (context.Time.GetTimestamp() > deadline)
+            {
+                throw new ScenarioFailedException($"inference still had {scale.Ready} ready replica(s) {context.Options.ColdWait.TotalSeconds:0} s after PUT /v1/scale/inference min=0; raise --cold-wait past the autoscaler's scale-down window.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        context.Progress.Info("cold_start: inference at 0 ready replicas");
+    }
+
+    private static async Task SampleAsync(ScenarioContext context, List<ScaleSample> samples, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var scale = await context.Api.GetScaleAsync(cancellationToken).ConfigureAwait(false);
+            samples.Add(new ScaleSample((context.Time.GetUtcNow() - since).TotalSeconds, scale.Ready, scale.Desired, scale.InFlight));
+        }
+        catch (ScenarioFailedException)
+        {
+        }
+    }
+}

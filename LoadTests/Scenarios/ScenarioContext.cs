@@ -1,0 +1,222 @@
+using System.Globalization;
+using BenchPlatform.LoadTests.Cli;
+using BenchPlatform.LoadTests.Engine;
+using BenchPlatform.LoadTests.Progress;
+using BenchPlatform.LoadTests.Results;
+
+namespace BenchPlatform.LoadTests.Scenarios;
+
+/// <summary>What every scenario shares: the options, the engine, the setup API, the progress view and the results so far.</summary>
+public sealed class ScenarioContext
+{
+    private readonly Dictionary<string, string> _uploaded = [];
+
+    public ScenarioContext(RunOptions options, LoadEngine engine, GatewayApi api, IProgressView progress, TimeProvider time)
+    {
+        Options = options;
+        Engine = engine;
+        Api = api;
+        Progress = progress;
+        Time = time;
+    }
+
+    public RunOptions Options { get; }
+
+    public LoadEngine Engine { get; }
+
+    public GatewayApi Api { get; }
+
+    public IProgressView Progress { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Every measured step, in the order it ran.</summary>
+    public List<RunSummary> Results { get; } = [];
+
+    /// <summary>Whether to sample <c>GET /v1/scale</c> during steps (off for the generic http scenario).</summary>
+    public bool SampleScale { get; set; } = true;
+
+    public TimeSpan Duration(TimeSpan fallback) => Options.Duration ?? fallback;
+
+    public TimeSpan Warmup(TimeSpan fallback) => Options.Warmup ?? fallback;
+
+    public double Rate(double fallback) => Options.Rate ?? fallback;
+
+    public int Concurrency(int fallback) => Options.Concurrency ?? fallback;
+
+    /// <summary>Runs an open-model step and records its summary.</summary>
+    public async Task<RunSummary> OpenAsync(string scenario, string label, IRequestSource source, double rate, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        IArrivalSchedule schedule = Options.RampTo is { } to && scenario != "throughput"
+            ? new RampingArrival(rate, to, Math.Max(duration.TotalSeconds + warmup.TotalSeconds, 0.001))
+            : new ConstantArrival(rate);
+        var model = new OpenModel(schedule, warmup, duration, Options.Connections, Options.LateAfter);
+        parameters ??= [];
+        parameters["rate"] = Units.Num(rate);
+        parameters["connections"] = Options.Connections.ToString(CultureInfo.InvariantCulture);
+        if (Options.RampTo is { } rampTo && scenario != "throughput")
+        {
+            parameters["ramp_to"] = Units.Num(rampTo);
+        }
+
+        return await MeasureAsync(scenario, label, duration + warmup, parameters, null, () => Engine.RunOpenAsync(source, model, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a closed-model step and records its summary.</summary>
+    public async Task<RunSummary> ClosedAsync(string scenario, string label, IRequestSource source, int concurrency, long? iterations, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, Func<RunRecords, Dictionary<string, double>>? metrics = null, CancellationToken cancellationToken = default)
+    {
+        var model = new ClosedModel(concurrency, iterations, duration, warmup);
+        parameters ??= [];
+        parameters["concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
+        if (iterations is { } n)
+        {
+            parameters["iterations"] = n.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var expected = iterations is null ? duration + warmup : TimeSpan.Zero;
+        return await MeasureAsync(scenario, label, expected, parameters, metrics, () => Engine.RunClosedAsync(source, model, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends <paramref name="count"/> requests at once and returns the records (the caller summarizes).</summary>
+    public Task<RunRecords> BurstAsync(string step, IRequestSource source, int count, CancellationToken cancellationToken) =>
+        Progress.TrackAsync(step, TimeSpan.Zero, Engine, () => Engine.RunOnceAsync(source, count, cancellationToken));
+
+    /// <summary>Summarizes records, adds the summary to the results and prints its line.</summary>
+    public RunSummary Add(string scenario, string label, RunRecords records, Dictionary<string, string>? parameters = null, Dictionary<string, double>? metrics = null, List<ScaleSample>? replicas = null)
+    {
+        var summary = Summarizer.Summarize(scenario, label, records, parameters, metrics, replicas);
+        Results.Add(summary);
+        Progress.Info(Describe(summary));
+        return summary;
+    }
+
+    /// <summary>The ONNX models to call: <c>--model</c> names, then uploaded <c>--model-file</c>s, else the first ONNX model the target lists.</summary>
+    public async Task<List<string>> OnnxModelsAsync(CancellationToken cancellationToken)
+    {
+        var models = new List<string>(Options.Models);
+        foreach (var file in Options.ModelFiles)
+        {
+            models.Add(await UploadAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (models.Count == 0)
+        {
+            foreach (var (name, kind) in await Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (kind == "onnx")
+                {
+                    models.Add(name);
+                    break;
+                }
+            }
+        }
+
+        return models.Count > 0 ? models : throw new ScenarioFailedException("no ONNX model to call: give --model NAME or --model-file PATH (the target lists none).");
+    }
+
+    /// <summary>Uploads an ONNX file once per run as <c>lt-{file name}</c> and loads it on the ready replicas.</summary>
+    public async Task<string> UploadAsync(string file, CancellationToken cancellationToken)
+    {
+        if (_uploaded.TryGetValue(file, out var existing))
+        {
+            return existing;
+        }
+
+        var name = "lt-" + new string(System.IO.Path.GetFileNameWithoutExtension(file).Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+        Progress.Info($"uploading {file} as model '{name}'");
+        await Api.UploadModelAsync(name, await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _uploaded[file] = name;
+        return name;
+    }
+
+    /// <summary>An infer request source for a model at a batch size (or the <c>--body-file</c> as given).</summary>
+    public async Task<BodyRequestSource> InferSourceAsync(string model, int batch, CancellationToken cancellationToken)
+    {
+        byte[] body;
+        if (Options.BodyFile is not null)
+        {
+            body = await File.ReadAllBytesAsync(Options.BodyFile, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var inputs = await Api.GetInputsAsync(model, cancellationToken).ConfigureAwait(false);
+            body = InferBody.Build(inputs, batch, Options.InputSize, Options.IntFill, Options.UseCache);
+        }
+
+        return new BodyRequestSource(HttpMethod.Post, Api.Url($"/v2/models/{Uri.EscapeDataString(model)}/infer"), body, "application/json", Options.ApiKey);
+    }
+
+    /// <summary>The first text-generation model: <c>--model</c> when given, else the first <c>llm</c> the target lists.</summary>
+    public async Task<string?> LlmAsync(CancellationToken cancellationToken)
+    {
+        if (Options.Models.Count > 0)
+        {
+            return Options.Models[0];
+        }
+
+        foreach (var (name, kind) in await Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (kind == "llm")
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One line per step: rate, counts and the corrected percentiles of every class.</summary>
+    public static string Describe(RunSummary summary)
+    {
+        var line = new System.Text.StringBuilder();
+        line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s, sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late}");
+        if (summary.Model == "open")
+        {
+            line.Append(CultureInfo.InvariantCulture, $" lag p50={Units.Ms(summary.Lag.P50)} p99={Units.Ms(summary.Lag.P99)} ms");
+        }
+
+        foreach (var (name, stats) in summary.Classes)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" | {name} n={stats.Corrected.Count} p50={Units.Ms(stats.Corrected.P50)} p99={Units.Ms(stats.Corrected.P99)} ms (uncorrected p99={Units.Ms(stats.Uncorrected.P99)})");
+        }
+
+        return line.ToString();
+    }
+
+    private async Task<RunSummary> MeasureAsync(string scenario, string label, TimeSpan expected, Dictionary<string, string> parameters, Func<RunRecords, Dictionary<string, double>>? metrics, Func<Task<RunRecords>> run, CancellationToken cancellationToken)
+    {
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var replicas = new List<ScaleSample>();
+        var sampler = SampleScale ? SampleScaleAsync(replicas, sampling.Token) : Task.CompletedTask;
+        RunRecords records;
+        try
+        {
+            records = await Progress.TrackAsync($"{scenario}/{label}", expected, Engine, run).ConfigureAwait(false);
+        }
+        finally
+        {
+            await sampling.CancelAsync().ConfigureAwait(false);
+            await sampler.ConfigureAwait(false);
+        }
+
+        return Add(scenario, label, records, parameters, metrics?.Invoke(records), replicas);
+    }
+
+    private async Task SampleScaleAsync(List<ScaleSample> samples, CancellationToken cancellationToken)
+    {
+        var started = Time.GetTimestamp();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var scale = await Api.GetScaleAsync(cancellationToken).ConfigureAwait(false);
+                samples.Add(new ScaleSample(Time.GetElapsedTime(started).TotalSeconds, scale.Ready, scale.Desired, scale.InFlight));
+                await Task.Delay(TimeSpan.FromSeconds(1), Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ScenarioFailedException or HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // The target has no scale endpoint (or stopped answering it): the report simply has no replica chart.
+        }
+    }
+}

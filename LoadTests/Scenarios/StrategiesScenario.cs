@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace BenchPlatform.LoadTests.Scenarios;
+
+/// <summary>The generation strategies side by side: latency, tokens, tokens/s and success of each.</summary>
+internal static class StrategiesScenario
+{
+    private static readonly (string Name, int N)[] Strategies = [("baseline", 1), ("reread", 1), ("diverse_sampling", 4), ("best_of_n", 4)];
+
+    public static async Task RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var model = await context.LlmAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new Cli.ScenarioFailedException("strategies: no text-generation model; give --model NAME (the target lists no llm model).");
+        var options = context.Options;
+        var requests = options.Iterations ?? 16;
+        var clients = context.Concurrency(4);
+        foreach (var (name, n) in Strategies)
+        {
+            var source = new CompletionSource(context.Api.Url("/v1/completions"), model, options.Prompt, options.MaxTokens, stream: false, name, n, options.ApiKey);
+            await context.ClosedAsync("strategies", $"{name}", source, clients, requests, TimeSpan.Zero, TimeSpan.Zero,
+                new() { ["model"] = model, ["strategy"] = name, ["n"] = n.ToString(CultureInfo.InvariantCulture) },
+                TokenMetrics.From, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

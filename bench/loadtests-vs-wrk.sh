@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Generator check: LoadTests next to wrk on the same trivial endpoint, in the same run.
+#  1. capacity: the most requests/s each sustains (closed loop, same connection count), and whether LoadTests' open model
+#     holds a fixed rate at a fraction of that (nothing dropped, achieved ≥ 95% of asked);
+#  2. agreement: p50/p99 at a fixed low rate (wrk throttled by a Lua delay() per connection; LoadTests open model at the
+#     same rate) — at low load the corrected and uncorrected figures should match wrk's within ~10%.
+# Usage: bench/loadtests-vs-wrk.sh [seconds per measurement, default 10] [connections, default 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+conns=${2:-64}
+port=${LOADTESTS_BENCH_PORT:-18099}
+url="http://127.0.0.1:$port/"
+py=/usr/bin/python3
+work=$(mktemp -d)
+echo_pid=""
+cleanup() { [[ -n "$echo_pid" ]] && kill "$echo_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+dotnet build LoadTests -c Release -nologo -v:q >/dev/null
+dotnet build bench/loadtests-echo.cs -c Release -nologo -v:q >/dev/null
+dotnet run --no-build -c Release bench/loadtests-echo.cs -- "127.0.0.1:$port" >/dev/null 2>&1 &
+echo_pid=$!
+for _ in $(seq 100); do curl -sf "$url" >/dev/null && break; sleep 0.1; done
+curl -sf "$url" >/dev/null || { echo "echo endpoint did not start on $url" >&2; exit 1; }
+lt() { dotnet LoadTests/bin/Release/net10.0/LoadTests.dll "$@" --plain >/dev/null; }
+json() { $py -I -c "import json,sys; r=json.load(open(sys.argv[1]))['runs'][0]; print(eval(sys.argv[2]))" "$1" "$2"; }
+ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v}'; }
+
+# Warm both up (JIT, connection pools) before measuring.
+wrk -t1 -c"$conns" -d2s "$url" >/dev/null
+lt http --target "$url" --path / --concurrency "$conns" --duration 2s --warmup 0
+
+echo "== capacity: closed loop, $conns connections, ${secs}s each, same endpoint, back to back =="
+wrk_rps=$(wrk -t1 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
+wrk2_rps=$(wrk -t2 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
+lt http --target "$url" --path / --concurrency "$conns" --duration "${secs}s" --warmup 1s --report "$work/closed"
+lt_rps=$(json "$work/closed/summary.json" "round(r['achieved_rate'],1)")
+echo "wrk -t1: $wrk_rps req/s   wrk -t2: $wrk2_rps req/s   LoadTests closed c=$conns: $lt_rps req/s"
+$py -I -c "import sys; a,b,c=map(float,sys.argv[1:]); print(f'LoadTests / wrk -t1 = {c/a:.3f}   LoadTests / wrk -t2 = {c/b:.3f}')" "$wrk_rps" "$wrk2_rps" "$lt_rps"
+
+echo "== open model (512 connections): does LoadTests hold a fixed rate? =="
+for frac in 0.5 0.75; do
+  rate=$($py -I -c "import sys; print(int(float(sys.argv[1])*float(sys.argv[2])))" "$wrk_rps" "$frac")
+  lt http --target "$url" --path / --rate "$rate" --connections 512 --duration "${secs}s" --warmup 1s --report "$work/open$frac"
+  json "$work/open$frac/summary.json" "f\"asked {r['target_rate']:.0f}/s ({$frac} x wrk -t1): achieved {r['achieved_rate']:.1f}/s, dropped {r['dropped']}, late {r['late']}, lag p99 {r['generator_lag_ms']['p99']} ms, p50 {r['classes']['all']['corrected']['p50']} ms, p99 {r['classes']['all']['corrected']['p99']} ms (uncorrected {r['classes']['all']['uncorrected']['p99']} ms)\""
+done
+
+cat > "$work/delay.lua" <<'LUA'
+function delay() return 20 end
+LUA
+agree() {
+  local path=$1
+  local wrk_out w_rps w50 w99 rate
+  wrk_out=$(wrk -t1 -c4 -d"${secs}s" --latency -s "$work/delay.lua" "${url%/}$path")
+  w_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
+  w50=$(awk '$1=="50%" {print $2}' <<<"$wrk_out" | ms)
+  w99=$(awk '$1=="99%" {print $2}' <<<"$wrk_out" | ms)
+  rate=$($py -I -c "import sys; print(round(float(sys.argv[1])))" "$w_rps")
+  lt http --target "$url" --path "$path" --rate "$rate" --connections 4 --duration "${secs}s" --warmup 1s --report "$work/low"
+  echo "GET $path  wrk (4 connections, 20 ms pause each, $w_rps req/s): p50 $w50 ms, p99 $w99 ms"
+  json "$work/low/summary.json" "f\"GET $path  LoadTests open @ $rate/s: corrected p50 {r['classes']['all']['corrected']['p50']} ms, p99 {r['classes']['all']['corrected']['p99']} ms; uncorrected p50 {r['classes']['all']['uncorrected']['p50']} ms, p99 {r['classes']['all']['uncorrected']['p99']} ms; generator lag p50 {r['generator_lag_ms']['p50']} ms\""
+  json "$work/low/summary.json" "f\"GET $path  ratio LoadTests/wrk: corrected p50 {r['classes']['all']['corrected']['p50']/$w50:.3f}, p99 {r['classes']['all']['corrected']['p99']/$w99:.3f}; uncorrected p50 {r['classes']['all']['uncorrected']['p50']/$w50:.3f}, p99 {r['classes']['all']['uncorrected']['p99']/$w99:.3f}\""
+}
+echo "== agreement at a fixed low rate (~160-200 req/s): trivial endpoint, then one that answers after 5 ms =="
+agree /
+agree /d/5

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using BenchPlatform.LoadTests.Engine;
+using BenchPlatform.LoadTests.Results;
+using BenchPlatform.LoadTests.Tests.Support;
+
+namespace BenchPlatform.LoadTests.Tests.Engine;
+
+public sealed class OpenModelTests
+{
+    private const double Rate = 200;
+    private static readonly TimeSpan Stall = TimeSpan.FromMilliseconds(800);
+
+    [Fact]
+    public async Task OpenModel_ServerStalls_KeepsSendingAtItsRateAndCorrectedP99ShowsTheStall()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.StallAfter = 200;
+        server.StallFor = Stall;
+        var (engine, handler) = Runs.Engine(512);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new ConstantArrival(Rate), TimeSpan.Zero, TimeSpan.FromSeconds(3), 512, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+        var summary = Summarizer.Summarize("test", "stall", run);
+
+        Assert.Equal(600, summary.Sent);
+        Assert.Equal(600, summary.Ok);
+        Assert.Equal(0, summary.Dropped);
+        // While the server answered nothing, requests still arrived at the scheduled rate (200/s → ~160 in 800 ms).
+        var stalledArrivals = server.ArrivedBetween(server.StallStartedAt, server.StallStartedAt + (long)(Stall.TotalSeconds * Stopwatch.Frequency));
+        Assert.InRange(stalledArrivals, 120, 180);
+        var all = summary.Classes["all"];
+        Assert.True(all.Corrected.P99 >= 600, $"corrected p99 {all.Corrected.P99} ms should show the 800 ms stall");
+        Assert.True(all.Corrected.Max >= 750, $"corrected max {all.Corrected.Max} ms");
+    }
+
+    [Fact]
+    public async Task OpenModel_OneConnectionAndAStall_CorrectedP99ShowsTheStallUncorrectedDoesNot()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.StallAfter = 200;
+        server.StallFor = Stall;
+        var (engine, handler) = Runs.Engine(1);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new ConstantArrival(Rate), TimeSpan.Zero, TimeSpan.FromSeconds(3), 1, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+        var summary = Summarizer.Summarize("test", "stall-1conn", run);
+
+        // The schedule is kept: requests held back by the busy connection are sent late, not skipped.
+        Assert.Equal(600, summary.Sent + summary.Dropped);
+        Assert.True(summary.Dropped <= 5, $"dropped {summary.Dropped}");
+        Assert.True(summary.Late >= 100, $"only {summary.Late} requests counted late; ~160 were held behind the stall");
+        Assert.True(summary.Lag.Max >= 600, $"generator lag max {summary.Lag.Max} ms should show the requests held back");
+        var all = summary.Classes["all"];
+        Assert.True(all.Corrected.P99 >= 600, $"corrected p99 {all.Corrected.P99} ms should show the 800 ms stall");
+        Assert.True(all.Uncorrected.P99 < 100, $"uncorrected p99 {all.Uncorrected.P99} ms hides the stall (coordinated omission)");
+        Assert.True(all.Uncorrected.Max >= 750, "the one request that met the stall still shows it uncorrected");
+    }
+
+    [Fact]
+    public async Task OpenModel_Warmup_IsSentButExcludedFromResults()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        var (engine, handler) = Runs.Engine(64);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new ConstantArrival(100), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+        var summary = Summarizer.Summarize("test", "warmup", run);
+
+        Assert.Equal(150, server.Count);
+        Assert.Equal(50, run.Records.Count(r => r.Warmup));
+        Assert.Equal(100, summary.Sent);
+        Assert.Equal(100, summary.Classes["all"].Corrected.Count);
+        Assert.InRange(summary.AchievedRate, 99, 101);
+    }
+
+    [Fact]
+    public void RampingArrival_LinearRamp_SchedulesTheIntegralOfTheRate()
+    {
+        var ramp = new RampingArrival(100, 300, 2);
+        var due = 0;
+        while (ramp.OffsetSeconds(due) < 2)
+        {
+            due++;
+        }
+
+        // ∫ from 100 to 300 over 2 s = 400 requests; then it holds 300/s.
+        Assert.InRange(due, 399, 401);
+        Assert.Equal(2 + (1 / 300.0), ramp.OffsetSeconds(401), 6);
+        Assert.Equal(200, ramp.RateAt(1), 6);
+    }
+
+    [Fact]
+    public async Task OpenModel_ErrorsAndTimeouts_AreCountedNotHidden()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        var (engine, handler) = Runs.Engine(64, TimeSpan.FromMilliseconds(200));
+        using var _ = handler;
+
+        var errors = Summarizer.Summarize("t", "503", await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/status?code=503")), new OpenModel(new ConstantArrival(50), TimeSpan.Zero, TimeSpan.FromSeconds(0.5), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None));
+        var timeouts = Summarizer.Summarize("t", "slow", await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/delay?ms=2000")), new OpenModel(new ConstantArrival(20), TimeSpan.Zero, TimeSpan.FromSeconds(0.5), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None));
+
+        Assert.Equal(25, errors.HttpErrors);
+        Assert.Equal(25, errors.Classes["error"].Corrected.Count);
+        Assert.Equal(1.0, errors.ErrorRate);
+        Assert.Equal(10, timeouts.Timeouts);
+        Assert.True(timeouts.Classes["error"].Corrected.P50 >= 190, "a timeout's latency is the timeout");
+    }
+
+    [Fact]
+    public async Task OpenModel_NothingListens_EveryRequestFailsAndTheRunEnds()
+    {
+        var port = BenchPlatform.TestCommon.FreePort.Next();
+        var (engine, handler) = Runs.Engine(16);
+        using var _ = handler;
+
+        var summary = Summarizer.Summarize("t", "refused", await engine.RunOpenAsync(Runs.Get(new Uri($"http://127.0.0.1:{port}/")), new OpenModel(new ConstantArrival(20), TimeSpan.Zero, TimeSpan.FromSeconds(0.5), 16, TimeSpan.FromMilliseconds(10)), CancellationToken.None));
+
+        Assert.Equal(10, summary.Sent);
+        Assert.Equal(10, summary.Failed);
+        Assert.Equal(0, summary.Ok);
+    }
+
+    [Fact]
+    public async Task OpenModel_Ramp_SendsTheIntegralOfTheRampOverTheRun()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        var (engine, handler) = Runs.Engine(64);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new RampingArrival(50, 150, 2), TimeSpan.Zero, TimeSpan.FromSeconds(2), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+
+        // (50 + 150) / 2 × 2 s = 200, the later second twice as busy as the first… roughly 3:5 (75 vs 125).
+        Assert.Equal(200, server.Count);
+        var firstSecond = run.Records.Count(r => run.Ms(r.IntendedTicks) < 1000);
+        Assert.Equal(75, firstSecond);
+        Assert.Equal(150, run.TargetRate);
+    }
+}
+
