@@ -156,22 +156,31 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        ValidationError? error;
-        try
+        // Infer is the hot path: an allocation-free scan says "valid" for well-formed bodies; anything else goes
+        // through the JsonDocument rules, which name the field at fault.
+        if (kind != BodyKind.Infer || !InferBodyScanner.IsCertainlyValid(buffer.AsSpan(0, length)))
         {
-            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
-            error = JsonBodyRules.Check(kind, document.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
-            return false;
-        }
+            ValidationError? error;
+            try
+            {
+                using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
+                error = JsonBodyRules.Check(kind, document.RootElement);
+            }
+            catch (JsonException ex)
+            {
+                await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
+                return false;
+            }
+            catch (OverflowException)
+            {
+                error = new ValidationError("shape", "The shape's element count overflows a 64-bit integer; send a smaller shape.");
+            }
 
-        if (error is not null)
-        {
-            await BadRequest(context, error.Field, error.Detail);
-            return false;
+            if (error is not null)
+            {
+                await BadRequest(context, error.Field, error.Detail);
+                return false;
+            }
         }
 
         var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
