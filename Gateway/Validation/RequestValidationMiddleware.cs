@@ -171,10 +171,6 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
                 await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
                 return false;
             }
-            catch (OverflowException)
-            {
-                error = new ValidationError("shape", "The shape's element count overflows a 64-bit integer; send a smaller shape.");
-            }
 
             if (error is not null)
             {

@@ -201,6 +201,14 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Infer_ShapeOverflowingInt64_Returns400NamingTheShape()
+    {
+        using var response = await InferAsync("{\"inputs\":[{\"name\":\"x\",\"shape\":[4294967296,4294967296],\"datatype\":\"FP32\",\"data\":[1]}]}");
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "inputs[0].shape");
+    }
+
+    [Fact]
     public async Task Infer_NegativeDimension_Returns400NamingTheDimension()
     {
         using var response = await InferAsync("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,-4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
