@@ -2,7 +2,9 @@
 # A real infer of the sample MLP (1 row, cache off), direct to one inference worker and through the full gateway,
 # in alternating rounds in one run (issue 3's target: through-gateway throughput ≥ 0.6× direct). Real PostgreSQL
 # and Redis on free ports, Release builds, wrk as the client; the worker registers its sample models at start.
-#   [ROUNDS=3] bench/gateway-mlp.sh [seconds per cell, default 5]
+#   [ROUNDS=3] [GATEWAY_BEFORE=/path/to/Gateway.dll] bench/gateway-mlp.sh [seconds per cell, default 5]
+# Targets: direct (the worker), bare (a YARP host with no features, bench/gateway-overhead), gateway (this build), gw-notel (this build, OTEL_SDK_DISABLED=true) and, when
+# GATEWAY_BEFORE names another build's Gateway.dll, gw-before (that build), so a change is measured side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-5}"; rounds="${ROUNDS:-3}"
@@ -21,9 +23,11 @@ trap cleanup EXIT
 echo "building (Release)…" >&2
 dotnet build -c Release InferenceWorker.Gpu -v q -nologo >/dev/null
 dotnet build -c Release Gateway -v q -nologo >/dev/null
+dotnet build -c Release bench/gateway-overhead -v q -nologo >/dev/null
 /usr/bin/python3 -I bench/inference-bodies.py "$work"
 
 pg_port=$(free_port); redis_port=$(free_port); worker_port=$(free_port); gateway_port=$(free_port)
+notel_port=$(free_port); before_port=$(free_port); bare_port=$(free_port)
 token="bench-internal-token"
 mkdir -p "$work/pg" && chown postgres "$work" "$work/pg"
 runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -A trust >/dev/null
@@ -37,10 +41,24 @@ env "${common[@]}" Storage__Root="$work/store" ASPNETCORE_URLS="http://127.0.0.1
   dotnet InferenceWorker.Gpu/bin/Release/net10.0/InferenceWorker.Gpu.dll >"$work/worker.log" 2>&1 & pids+=($!)
 env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" services__inference__http__0="http://127.0.0.1:$worker_port/" \
   dotnet Gateway/bin/Release/net10.0/Gateway.dll >"$work/gateway.log" 2>&1 & pids+=($!)
+env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$notel_port" services__inference__http__0="http://127.0.0.1:$worker_port/" \
+  OTEL_SDK_DISABLED=true dotnet Gateway/bin/Release/net10.0/Gateway.dll >"$work/gateway-notel.log" 2>&1 & pids+=($!)
+dotnet bench/gateway-overhead/bin/Release/net10.0/GatewayOverhead.dll bare-proxy "$bare_port" "http://127.0.0.1:$worker_port/" \
+  >"$work/bare.log" 2>&1 & pids+=($!)
+targets=(direct bare gateway gw-notel)
+if [ -n "${GATEWAY_BEFORE:-}" ]; then
+  env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$before_port" services__inference__http__0="http://127.0.0.1:$worker_port/" \
+    dotnet "$GATEWAY_BEFORE" >"$work/gateway-before.log" 2>&1 & pids+=($!)
+  targets+=(gw-before)
+fi
+declare -A port=([bare]=$bare_port [gateway]=$gateway_port [gw-notel]=$notel_port [gw-before]=$before_port)
 
 for _ in $(seq 1 300); do
   curl -sf -H "X-Internal-Token: $token" "http://127.0.0.1:$worker_port/v2/models/mlp/ready" >/dev/null \
-    && curl -sf "http://127.0.0.1:$gateway_port/v2/models/mlp/ready" >/dev/null && break
+    && curl -sf "http://127.0.0.1:$gateway_port/v2/models/mlp/ready" >/dev/null \
+    && curl -sf "http://127.0.0.1:$notel_port/v2/models/mlp/ready" >/dev/null \
+    && curl -sf -H "X-Internal-Token: $token" "http://127.0.0.1:$bare_port/v2/models/mlp/ready" >/dev/null \
+    && { [ -z "${GATEWAY_BEFORE:-}" ] || curl -sf "http://127.0.0.1:$before_port/v2/models/mlp/ready" >/dev/null; } && break
   sleep 0.1
 done
 curl -sf -X POST -H "X-Internal-Token: $token" "http://127.0.0.1:$worker_port/v1/models/mlp/warmup" >/dev/null \
@@ -57,30 +75,42 @@ cell() {
   BODY="$body" TOKEN="$3" wrk -t"$threads" -c"$2" -d"${duration}s" --timeout 10s -s bench/gateway-mlp.lua "$1" | awk '/^RESULT/ {print $2, $3, $4}'
 }
 declare -A rps p50
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do
-    for target in direct gateway; do
+    for target in "${targets[@]}"; do
       if [ "$target" = direct ]; then url="http://127.0.0.1:$worker_port/v2/models/mlp/infer"; t="$token"
-      else url="http://127.0.0.1:$gateway_port/v2/models/mlp/infer"; t=""; fi
+      elif [ "$target" = bare ]; then url="http://127.0.0.1:$bare_port/v2/models/mlp/infer"; t="$token"
+      else url="http://127.0.0.1:${port[$target]}/v2/models/mlp/infer"; t=""; fi
       read -r r p e < <(cell "$url" "$conns" "$t")
       ((e == 0)) || { echo "$target c=$conns had $e errors" >&2; exit 1; }
       rps[$target,$conns]+="$r "; p50[$target,$conns]+="$p "
-      printf 'round %s %-7s c=%-3s %9.1f req/s  p50=%.3f ms\n' "$round" "$target" "$conns" "$r" "$p" >&2
+      printf 'round %s %-9s c=%-3s %9.1f req/s  p50=%.3f ms\n' "$round" "$target" "$conns" "$r" "$p" >&2
     done
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
 echo
-echo "## Sample MLP infer, direct vs through the gateway ($(date -u +%Y-%m-%dT%H:%MZ); wrk ${duration}s per cell, median of $rounds rounds; $(nproc) cores)"
+echo "## Sample MLP infer, direct vs through the gateway ($(date -u +%Y-%m-%dT%H:%MZ); wrk ${duration}s per cell, median of $rounds rounds; $(nproc) cores; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 echo "| target | req/s @1 conn | p50 @1 conn (ms) | req/s @32 conn | p50 @32 conn (ms) |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 declare -A m
-for target in direct gateway; do
+for target in "${targets[@]}"; do
   for conns in 1 32; do
     m[r,$target,$conns]=$(median <<<"${rps[$target,$conns]}"); m[p,$target,$conns]=$(median <<<"${p50[$target,$conns]}")
   done
   echo "| $target | ${m[r,$target,1]} | ${m[p,$target,1]} | ${m[r,$target,32]} | ${m[p,$target,32]} |"
 done
-awk -v d1="${m[r,direct,1]}" -v g1="${m[r,gateway,1]}" -v d="${m[r,direct,32]}" -v g="${m[r,gateway,32]}" 'BEGIN {
-  printf "\nthrough-gateway throughput: %.2f× direct @1 conn, %.2f× direct @32 conn (target ≥ 0.6×): %s\n", g1/d1, g/d, (g/d >= 0.6 ? "met" : "NOT met") }'
+for target in "${targets[@]:1}"; do
+  awk -v t="$target" -v d1="${m[r,direct,1]}" -v g1="${m[r,$target,1]}" -v d="${m[r,direct,32]}" -v g="${m[r,$target,32]}" \
+      -v dp="${m[p,direct,1]}" -v gp="${m[p,$target,1]}" 'BEGIN {
+    printf "%s: throughput %.3f× direct @1 conn, %.3f× direct @32 conn (target ≥ 0.6×): %s; added p50 @1 conn %.3f ms\n",
+      t, g1/d1, g/d, (g/d >= 0.6 ? "met" : "NOT met"), gp-dp }'
+done
+for target in "${targets[@]:2}"; do
+  awk -v t="$target" -v b1="${m[r,bare,1]}" -v g1="${m[r,$target,1]}" -v b="${m[r,bare,32]}" -v g="${m[r,$target,32]}" \
+      -v dp="${m[p,direct,1]}" -v bp="${m[p,bare,1]}" -v gp="${m[p,$target,1]}" 'BEGIN {
+    printf "%s vs bare YARP: throughput %.3f× @1 conn, %.3f× @32 conn; added p50 @1 conn %.3f× bare\n",
+      t, g1/b1, g/b, (bp-dp > 0 ? (gp-dp)/(bp-dp) : 0) }'
+done

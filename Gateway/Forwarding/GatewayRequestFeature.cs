@@ -4,9 +4,12 @@ namespace BenchPlatform.Gateway.Forwarding;
 /// Per-request state the gateway's middleware and transforms share: timestamps for <c>Server-Timing</c>,
 /// the replayable body, and whether a replica's 502/503 should be held back for a retry.
 /// </summary>
-internal sealed class GatewayRequestFeature(long startTimestamp)
+internal sealed class GatewayRequestFeature(long startTimestamp, TimeProvider time)
 {
     public long StartTimestamp { get; } = startTimestamp;
+
+    /// <summary>The clock the timestamps come from.</summary>
+    public TimeProvider Time { get; } = time;
 
     /// <summary>The request's feature, set by <see cref="ServerTimingMiddleware"/> for every request.</summary>
     public static GatewayRequestFeature Of(HttpContext context) => context.Features.Get<GatewayRequestFeature>()!;

@@ -23,6 +23,8 @@ internal static class GatewayRoutes
         Route("models", Inference, "/v1/models/{**rest}"),
         Route("completions", Inference, "/v1/completions", ["POST"], BodyKind.Completion),
         Route("chat-completions", Inference, "/v1/chat/completions", ["POST"], BodyKind.ChatCompletion),
+        Route("llm-upload", Inference, "/v1/llm/models", ["POST"], BodyKind.LlmUpload, admin: true),
+        Route("llm-stats", Inference, "/v1/llm/stats", ["GET"], idempotent: true),
         Route("block-run", Sandbox, "/v1/blocks/run", ["POST"], BodyKind.BlockRun),
         Route("block-register", Sandbox, "/v1/blocks", ["POST"], BodyKind.BlockRegister, admin: true),
         Route("block-run-named", Sandbox, "/v1/blocks/{name}/run", ["POST"], BodyKind.BlockRunNamed),

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Primitives;
 
 namespace BenchPlatform.Gateway.Forwarding;
 
@@ -16,22 +15,34 @@ internal sealed class ServerTimingMiddleware(RequestDelegate next, TimeProvider 
     {
         var context = (HttpContext)state;
         var feature = GatewayRequestFeature.Of(context);
-        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var time = feature.Time;
         var total = time.GetElapsedTime(feature.StartTimestamp).TotalMilliseconds;
         var hold = TicksToMs(time, feature.HoldTicks);
         var own = Math.Max(0, total - hold - TicksToMs(time, feature.UpstreamTicks));
         var headers = context.Response.Headers;
         var replica = headers[HeaderName];
-        var value = hold > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"gateway;dur={own:0.###}, cold;dur={hold:0.###}")
+
+        // Formatted on the stack: one string per response (two when the replica sent several Server-Timing lines).
+        Span<char> buffer = stackalloc char[96];
+        var written = 0;
+        var ok = hold > 0
+            ? buffer.TryWrite(CultureInfo.InvariantCulture, $"gateway;dur={own:0.###}, cold;dur={hold:0.###}", out written)
+            : buffer.TryWrite(CultureInfo.InvariantCulture, $"gateway;dur={own:0.###}", out written);
+        ReadOnlySpan<char> value = ok ? buffer[..written]
+            : hold > 0 ? string.Create(CultureInfo.InvariantCulture, $"gateway;dur={own:0.###}, cold;dur={hold:0.###}")
             : string.Create(CultureInfo.InvariantCulture, $"gateway;dur={own:0.###}");
-        headers[HeaderName] = StringValues.IsNullOrEmpty(replica) ? value : value + ", " + string.Join(", ", replica.ToArray());
+        headers[HeaderName] = replica.Count switch
+        {
+            0 => new string(value),
+            1 => string.Concat(value, ", ", replica[0]),
+            _ => string.Concat(value, ", ", string.Join(", ", replica.ToArray())),
+        };
         return Task.CompletedTask;
     };
 
     public Task InvokeAsync(HttpContext context)
     {
-        context.Features.Set(new GatewayRequestFeature(time.GetTimestamp()));
+        context.Features.Set(new GatewayRequestFeature(time.GetTimestamp(), time));
         context.Response.OnStarting(WriteHeader, context);
         return next(context);
     }

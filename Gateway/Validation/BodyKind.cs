@@ -6,6 +6,7 @@ internal enum BodyKind
     None,
     Infer,
     ModelUpload,
+    LlmUpload,
     Completion,
     ChatCompletion,
     BlockRun,

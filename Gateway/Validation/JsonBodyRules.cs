@@ -128,7 +128,12 @@ internal static class JsonBodyRules
                 return new($"{path}.shape[{dim}]", $"'{path}.shape[{dim}]' is {value}; dimensions must be ≥ 0.");
             }
 
-            elements = value == 0 || elements == 0 ? 0 : checked(elements * value);
+            if (value != 0 && elements > long.MaxValue / value)
+            {
+                return new($"{path}.shape", $"'{path}.shape' holds more than {long.MaxValue} elements; send a smaller shape.");
+            }
+
+            elements = value == 0 || elements == 0 ? 0 : elements * value;
             dim++;
         }
 

@@ -23,7 +23,7 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
         var ok = policy.Body switch
         {
             BodyKind.None => true,
-            BodyKind.ModelUpload => await CheckUploadAsync(context),
+            BodyKind.ModelUpload or BodyKind.LlmUpload => await CheckUploadAsync(context, policy.Body),
             _ => await CheckJsonAsync(context, policy.Body),
         };
 
@@ -33,20 +33,25 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
         }
     }
 
-    private async Task<bool> CheckUploadAsync(HttpContext context)
+    private async Task<bool> CheckUploadAsync(HttpContext context, BodyKind kind)
     {
         var request = context.Request;
+        var llm = kind == BodyKind.LlmUpload;
         var name = request.Query["name"].ToString();
         if (name.Length == 0 || name.Length > 128 || !IsModelName(name))
         {
-            await BadRequest(context, "name", "Pass the model name in the query, e.g. POST /v1/models?name=mlp (letters, digits, '.', '_', '-'; at most 128).");
+            await BadRequest(context, "name", llm
+                ? "Pass the model name in the query, e.g. POST /v1/llm/models?name=my-lm (letters, digits, '.', '_', '-'; at most 128)."
+                : "Pass the model name in the query, e.g. POST /v1/models?name=mlp (letters, digits, '.', '_', '-'; at most 128).");
             return false;
         }
 
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !IsUploadType(type.MediaType.Value, llm))
         {
             await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-                $"Send the raw .onnx bytes as application/octet-stream, not '{request.ContentType}'.", "Content-Type");
+                llm
+                    ? $"Send the model folder as a zip (application/zip or application/octet-stream), not '{request.ContentType}'."
+                    : $"Send the raw .onnx bytes as application/octet-stream, not '{request.ContentType}'.", "Content-Type");
             return false;
         }
 
@@ -60,7 +65,7 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
 
             if (length == 0)
             {
-                await BadRequest(context, "body", "The body is empty; send the .onnx file's bytes.");
+                await BadRequest(context, "body", llm ? "The body is empty; send the zip of the model folder." : "The body is empty; send the .onnx file's bytes.");
                 return false;
             }
         }
@@ -151,22 +156,27 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        ValidationError? error;
-        try
+        // Infer is the hot path: an allocation-free scan says "valid" for well-formed bodies; anything else goes
+        // through the JsonDocument rules, which name the field at fault.
+        if (kind != BodyKind.Infer || !InferBodyScanner.IsCertainlyValid(buffer.AsSpan(0, length)))
         {
-            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
-            error = JsonBodyRules.Check(kind, document.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
-            return false;
-        }
+            ValidationError? error;
+            try
+            {
+                using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
+                error = JsonBodyRules.Check(kind, document.RootElement);
+            }
+            catch (JsonException ex)
+            {
+                await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
+                return false;
+            }
 
-        if (error is not null)
-        {
-            await BadRequest(context, error.Field, error.Detail);
-            return false;
+            if (error is not null)
+            {
+                await BadRequest(context, error.Field, error.Detail);
+                return false;
+            }
         }
 
         var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
@@ -181,6 +191,11 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
     private static Task TooLarge(HttpContext context, long length, long cap) =>
         GatewayProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large",
             $"The body is larger than this endpoint's cap of {cap} bytes ({length} bytes seen); send a smaller body.", "body");
+
+    private static bool IsUploadType(string? mediaType, bool zip) =>
+        string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase)
+        || (zip && (string.Equals(mediaType, "application/zip", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mediaType, "application/x-zip-compressed", StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsModelName(string name)
     {

@@ -89,6 +89,7 @@ public sealed class AuthTests : IAsyncLifetime
     [InlineData("POST", "/v1/warmup", "{\"models\":[\"mlp\"]}")]
     [InlineData("DELETE", "/v1/models/mlp", null)]
     [InlineData("POST", "/v1/blocks", "{\"name\":\"sum\",\"language\":\"python\",\"code\":\"x\"}")]
+    [InlineData("POST", "/v1/llm/models?name=my-lm", null)]
     public async Task AdminCall_WithUserKey_Returns403(string method, string path, string? json)
     {
         using var response = await SendAsync(new HttpMethod(method), path, UserKey, json);
@@ -107,6 +108,30 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal("/_internal/scale/inference", (await EchoAsync(response)).Path);
         var forwarded = _appHost.ReceivedHeaders.Single();
         Assert.Equal(GatewayHost.InternalToken, forwarded["X-Internal-Token"].ToString());
+    }
+
+    [Fact]
+    public async Task LlmUpload_WithAdminKey_IsForwardedToInference()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/llm/models?name=my-lm") { Content = new ByteArrayContent([0x50, 0x4b, 3, 4]) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
+        Bearer(request, AdminKey);
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = await EchoAsync(response);
+        Assert.Equal("/v1/llm/models?name=my-lm", echo.Path);
+        Assert.Equal(1, _inference.Requests);
+    }
+
+    [Fact]
+    public async Task LlmStats_WithUserKey_IsForwardedToInference()
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/v1/llm/stats", UserKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/v1/llm/stats", (await EchoAsync(response)).Path);
     }
 
     [Theory]

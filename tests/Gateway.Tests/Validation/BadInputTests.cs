@@ -201,6 +201,14 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Infer_ShapeOverflowingInt64_Returns400NamingTheShape()
+    {
+        using var response = await InferAsync("{\"inputs\":[{\"name\":\"x\",\"shape\":[4294967296,4294967296],\"datatype\":\"FP32\",\"data\":[1]}]}");
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "inputs[0].shape");
+    }
+
+    [Fact]
     public async Task Infer_NegativeDimension_Returns400NamingTheDimension()
     {
         using var response = await InferAsync("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,-4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
@@ -289,5 +297,81 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("/v1/models?name=mlp", (await EchoAsync(response)).Path);
+    }
+
+    private static ByteArrayContent Zip(int bytes, string mediaType = "application/zip")
+    {
+        var content = new ByteArrayContent(new byte[bytes]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        return content;
+    }
+
+    [Theory]
+    [InlineData("/v1/llm/models")]
+    [InlineData("/v1/llm/models?name=")]
+    [InlineData("/v1/llm/models?name=../etc")]
+    public async Task LlmUpload_BadName_Returns400NamingName(string path)
+    {
+        using var content = Zip(16);
+
+        using var response = await _gateway.Client.PostAsync(path, content);
+
+        var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "name");
+        Assert.Contains("/v1/llm/models?name=", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LlmUpload_JsonContentType_Returns415()
+    {
+        using var response = await _gateway.Client.PostAsync("/v1/llm/models?name=my-lm", Json("{}"));
+
+        var problem = await AssertRejectedAsync(response, HttpStatusCode.UnsupportedMediaType, "Content-Type");
+        Assert.Contains("zip", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LlmUpload_EmptyBody_Returns400NamingTheBody()
+    {
+        using var content = Zip(0);
+
+        using var response = await _gateway.Client.PostAsync("/v1/llm/models?name=my-lm", content);
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+    }
+
+    [Fact]
+    public async Task LlmUpload_OverCap_Returns413()
+    {
+        using var content = Zip(9000);
+
+        using var response = await _gateway.Client.PostAsync("/v1/llm/models?name=my-lm", content);
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestEntityTooLarge, "body");
+    }
+
+    [Theory]
+    [InlineData("application/zip")]
+    [InlineData("application/x-zip-compressed")]
+    [InlineData("application/octet-stream")]
+    public async Task LlmUpload_WithinCap_IsStreamedToTheReplica(string mediaType)
+    {
+        using var content = Zip(8000, mediaType);
+
+        using var response = await _gateway.Client.PostAsync("/v1/llm/models?name=my-lm", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = await EchoAsync(response);
+        Assert.Equal("/v1/llm/models?name=my-lm", echo.Path);
+        Assert.Equal(1, _inference.Requests);
+    }
+
+    [Fact]
+    public async Task LlmStats_IsForwardedToTheReplica()
+    {
+        using var response = await _gateway.Client.GetAsync("/v1/llm/stats");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/v1/llm/stats", (await EchoAsync(response)).Path);
+        Assert.Equal(0, _sandbox.Requests);
     }
 }

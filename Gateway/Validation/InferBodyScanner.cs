@@ -1,0 +1,312 @@
+using System.Text.Json;
+
+namespace BenchPlatform.Gateway.Validation;
+
+/// <summary>
+/// The hot path of infer validation: one forward pass of <see cref="Utf8JsonReader"/> over the buffered body,
+/// no allocation. It answers only "certainly valid" (the same checks as <see cref="JsonBodyRules"/>); on anything
+/// else (a mistake, malformed JSON, a duplicate field) it answers false and the caller runs
+/// <see cref="JsonBodyRules"/> over a <see cref="JsonDocument"/>, which names the field at fault.
+/// </summary>
+internal static class InferBodyScanner
+{
+    private const byte KindNumber = 1;
+    private const byte KindString = 2;
+    private const byte KindBool = 4;
+    private const byte KindOther = 8;
+
+    public static bool IsCertainlyValid(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+            return ScanRoot(ref reader) && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ScanRoot(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var seenInputs = false;
+        var seenOutputs = false;
+        var seenParameters = false;
+        var seenId = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("inputs"u8))
+            {
+                if (seenInputs || !reader.Read() || !ScanInputs(ref reader))
+                {
+                    return false;
+                }
+
+                seenInputs = true;
+            }
+            else if (reader.ValueTextEquals("outputs"u8))
+            {
+                if (seenOutputs || !reader.Read() || !ScanOutputs(ref reader))
+                {
+                    return false;
+                }
+
+                seenOutputs = true;
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                if (seenParameters || !reader.Read() || reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
+                {
+                    return false;
+                }
+
+                reader.Skip();
+                seenParameters = true;
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                if (seenId || !reader.Read() || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    return false;
+                }
+
+                seenId = true;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && seenInputs;
+    }
+
+    private static bool ScanInputs(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (!ScanInput(ref reader))
+            {
+                return false;
+            }
+
+            count++;
+        }
+
+        return count > 0;
+    }
+
+    private static bool ScanInput(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var seenName = false;
+        var seenShape = false;
+        var seenData = false;
+        byte expected = 0;
+        long elements = 1;
+        long leaves = 0;
+        byte leafKinds = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                if (seenName || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length == 0)
+                {
+                    return false;
+                }
+
+                seenName = true;
+            }
+            else if (reader.ValueTextEquals("datatype"u8))
+            {
+                if (expected != 0 || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return false;
+                }
+
+                expected = DatatypeKind(ref reader);
+                if (expected == 0)
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("shape"u8))
+            {
+                if (seenShape || !reader.Read() || !ScanShape(ref reader, out elements))
+                {
+                    return false;
+                }
+
+                seenShape = true;
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                if (seenData || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return false;
+                }
+
+                ScanData(ref reader, ref leaves, ref leafKinds);
+                seenData = true;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (!(seenName && seenShape && seenData && expected != 0) || leaves != elements)
+        {
+            return false;
+        }
+
+        // Every leaf must be of the datatype's JSON kind (an empty array has no leaves and passes).
+        return leafKinds == 0 || leafKinds == expected;
+    }
+
+    private static bool ScanOutputs(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var seenName = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    if (seenName || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length == 0)
+                    {
+                        return false;
+                    }
+
+                    seenName = true;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (!seenName)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ScanShape(ref Utf8JsonReader reader, out long elements)
+    {
+        elements = 1;
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var size) || size < 0)
+            {
+                return false;
+            }
+
+            if (size == 0 || elements == 0)
+            {
+                elements = 0;
+            }
+            else if (elements > long.MaxValue / size)
+            {
+                return false;
+            }
+            else
+            {
+                elements *= size;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Counts the leaves of a nested array and records which JSON kinds they are.</summary>
+    private static void ScanData(ref Utf8JsonReader reader, ref long leaves, ref byte kinds)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray when reader.CurrentDepth == depth:
+                    return;
+                case JsonTokenType.StartArray or JsonTokenType.EndArray:
+                    continue;
+                case JsonTokenType.Number:
+                    kinds |= KindNumber;
+                    break;
+                case JsonTokenType.String:
+                    kinds |= KindString;
+                    break;
+                case JsonTokenType.True or JsonTokenType.False:
+                    kinds |= KindBool;
+                    break;
+                case JsonTokenType.StartObject:
+                    kinds |= KindOther;
+                    reader.Skip();
+                    break;
+                default:
+                    kinds |= KindOther;
+                    break;
+            }
+
+            leaves++;
+        }
+    }
+
+    private static byte DatatypeKind(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return 0;
+        }
+
+        var value = reader.ValueSpan;
+        return value switch
+        {
+            _ when value.SequenceEqual("FP32"u8) || value.SequenceEqual("INT64"u8) || value.SequenceEqual("INT32"u8)
+                || value.SequenceEqual("FP64"u8) || value.SequenceEqual("FP16"u8) || value.SequenceEqual("BF16"u8)
+                || value.SequenceEqual("INT8"u8) || value.SequenceEqual("INT16"u8) || value.SequenceEqual("UINT8"u8)
+                || value.SequenceEqual("UINT16"u8) || value.SequenceEqual("UINT32"u8) || value.SequenceEqual("UINT64"u8) => KindNumber,
+            _ when value.SequenceEqual("BYTES"u8) || value.SequenceEqual("STRING"u8) => KindString,
+            _ when value.SequenceEqual("BOOL"u8) => KindBool,
+            _ => 0,
+        };
+    }
+}

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using BenchPlatform.Bench.GatewayValidation;
+
+BenchmarkRunner.Run<InferValidationBenchmarks>(args: args);
