@@ -36,7 +36,7 @@ public sealed class LlmHost : IAsyncDisposable
 
     public string State => _state;
 
-    public static async Task<LlmHost> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<LlmHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var state = Path.Combine(Path.GetTempPath(), "llm-host-" + Guid.NewGuid().ToString("N"));
         var port = FreePort.Next();
@@ -55,6 +55,11 @@ public sealed class LlmHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(config);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.AddLlmServing();
         var app = builder.Build();
         app.MapOpenAiApi();

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using BenchPlatform.InferenceWorker.Llm;
 using BenchPlatform.TestCommon;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BenchPlatform.InferenceWorker.Tests.Llm;
 
@@ -83,22 +85,48 @@ public sealed class SchedulerTests
     [Fact]
     public async Task Completions_WaitingPastTheQueueTimeout_Gets503WithRetryAfter()
     {
+        var clock = new FakeTimeProvider();
         await using var host = await LlmHost.StartAsync(new Dictionary<string, string?>
         {
             ["Llm:MaxBatch"] = "1",
             ["Llm:QueueTimeoutMs"] = "50",
-        });
+        }, clock);
         var engine = host.Engine();
-        // One long generation holds the only slot; a second request waits past 50 ms.
-        using var holder = new HttpRequestMessage(HttpMethod.Post, "v1/completions")
-        {
-            Content = JsonContent.Create(new { model = "tiny-lm", prompt = "hold", max_tokens = 500, stream = true }),
-        };
-        using var held = await host.Client.SendAsync(holder, HttpCompletionOption.ResponseHeadersRead);
-        await Wait.UntilAsync(() => Task.FromResult(engine.ActiveSequences == 1), TimeSpan.FromSeconds(10), "the holding sequence was not active");
-        using var response = await host.Client.PostAsJsonAsync("v1/completions", new { model = "tiny-lm", prompt = "wait", max_tokens = 2 });
+        // A holder takes the only slot and keeps the loop inside its first token until the gate opens.
+        using var gate = new GatedWriter();
+        var holder = new Sequence(0, [1, 2, 3], 4, new SamplingParameters(0, 1, 0, 1, 1), gate, CancellationToken.None);
+        Assert.Equal(SubmitResult.Accepted, engine.Submit(holder));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var probe = host.Client.PostAsJsonAsync("v1/completions", new { model = "tiny-lm", prompt = "wait", max_tokens = 2 });
+        await Wait.UntilAsync(() => Task.FromResult(engine.WaitingSequences == 1), TimeSpan.FromSeconds(10), "the probe was not queued");
+        // The probe has now waited past Llm:QueueTimeoutMs on the engine's clock.
+        clock.Advance(TimeSpan.FromMilliseconds(51));
+        gate.Open();
+
+        using var response = await probe;
         await OpenAiApiTests.AssertProblemAsync(response, 503, "Llm:QueueTimeoutMs");
         Assert.NotNull(response.Headers.RetryAfter);
+        await Wait.UntilAsync(() => Task.FromResult(engine.ActiveSequences == 0 && engine.KvTokensReserved == 0 && engine.WaitingSequences == 0),
+            TimeSpan.FromSeconds(10), "the holder was not retired after the gate opened");
+    }
+
+    [Fact]
+    public async Task Stream_ClientNeverReads_OtherRequestsAndTheEngineKeepGoing()
+    {
+        await using var host = await LlmHost.StartAsync(new Dictionary<string, string?> { ["Llm:MaxBatch"] = "1" });
+        var engine = host.Engine();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions")
+        {
+            Content = JsonContent.Create(new { model = "tiny-lm", prompt = "never read", max_tokens = 500, stream = true }),
+        };
+        // Headers arrive, the body is never read: the handler may block on the socket, the engine must not.
+        using var unread = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await Wait.UntilAsync(() => Task.FromResult(engine.ActiveSequences == 0 && engine.WaitingSequences == 0 && engine.KvTokensReserved == 0),
+            TimeSpan.FromSeconds(20), "the engine did not finish the unread sequence");
+        // The only slot is free again: another user is served while the first still has not read a byte.
+        using var next = await host.Client.PostAsJsonAsync("v1/completions", new { model = "tiny-lm", prompt = "next", max_tokens = 4 });
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 
     [Fact]
