@@ -288,12 +288,21 @@ internal static class JsonBodyRules
             return new("min", "Send 'min' and/or 'max' (integers ≥ 0), e.g. {\"min\":0,\"max\":4}.");
         }
 
+        foreach (var name in (string[])["min", "max"])
+        {
+            if (root.TryGetProperty(name, out var bound) && bound.ValueKind == JsonValueKind.Null)
+            {
+                return new(name, $"'{name}' must be an integer from 0 to 1024, not null; leave it out to keep the current bound.");
+            }
+        }
+
         if ((Integer(root, "min", 0, 1024) ?? Integer(root, "max", 0, 1024)) is { } error)
         {
             return error;
         }
 
-        if (root.TryGetProperty("min", out var min) && root.TryGetProperty("max", out var max) && min.GetInt64() > max.GetInt64())
+        if (root.TryGetProperty("min", out var min) && min.ValueKind == JsonValueKind.Number
+            && root.TryGetProperty("max", out var max) && max.ValueKind == JsonValueKind.Number && min.GetInt64() > max.GetInt64())
         {
             return new("min", $"'min' ({min.GetInt64()}) must not exceed 'max' ({max.GetInt64()}).");
         }

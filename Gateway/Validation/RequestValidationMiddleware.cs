@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using BenchPlatform.Gateway.Forwarding;
 using BenchPlatform.Gateway.Options;
 using Microsoft.AspNetCore.Http.Features;
@@ -153,6 +154,12 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
         if (length == 0)
         {
             await BadRequest(context, "body", "The body is empty; send a JSON object.");
+            return false;
+        }
+
+        if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+        {
+            await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
             return false;
         }
 

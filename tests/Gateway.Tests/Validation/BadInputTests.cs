@@ -250,11 +250,29 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("{\"min\":5,\"max\":2}", "min")]
     [InlineData("{\"min\":-1}", "min")]
     [InlineData("{}", "min")]
+    [InlineData("{\"min\":1,\"max\":null}", "max")]
+    [InlineData("{\"min\":null,\"max\":1}", "min")]
     public async Task Scale_InvalidBounds_Returns400NamingTheField(string json, string field)
     {
         using var response = await _gateway.Client.PutAsync("/v1/scale/inference", Json(json));
 
         await AssertRejectedAsync(response, HttpStatusCode.BadRequest, field);
+    }
+
+    [Theory]
+    [InlineData("/v1/blocks/run")]
+    [InlineData("/v2/models/mlp/infer")]
+    [InlineData("/v1/completions")]
+    public async Task JsonEndpoint_InvalidUtf8InString_Returns400NamingBody(string path)
+    {
+        // {"code":"<F8 88 80 80 80>"}: JsonDocument accepts it and only fails when the string is read.
+        byte[] body = [.. "{\"code\":\""u8, 0xF8, 0x88, 0x80, 0x80, 0x80, .. "\"}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await _gateway.Client.PostAsync(path, content);
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
     }
 
     [Fact]

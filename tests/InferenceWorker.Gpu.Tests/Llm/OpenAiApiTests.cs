@@ -154,6 +154,7 @@ public sealed class OpenAiApiTests(LlmHostFixture fixture) : IClassFixture<LlmHo
         { "v1/completions", """{"model":"tiny-lm"}""", 400, "prompt" },
         { "v1/chat/completions", """{"model":"tiny-lm","messages":[]}""", 400, "at least one message" },
         { "v1/chat/completions", """{"model":"tiny-lm","messages":[{"role":"user","content":""}]}""", 400, "empty" },
+        { "v1/chat/completions", """{"model":"tiny-lm","messages":[{"role":"user","content":[1,"a",null]}]}""", 400, "only text parts are supported" },
         { "v1/completions", """{"model":"tiny-lm","prompt":"hi","max_tokens":0}""", 400, "max_tokens must be at least 1" },
         { "v1/completions", """{"model":"tiny-lm","prompt":"hi","max_tokens":-5}""", 400, "max_tokens must be at least 1" },
         { "v1/completions", """{"model":"tiny-lm","prompt":"hi","max_tokens":100000}""", 400, "at most 4096" },
