@@ -28,6 +28,13 @@ public sealed class InferenceOptions
     public int MinWorkerThreads { get; set; } = 64;
 
     /// <summary>
+    /// Batches of one model that may run at once (default 1; 0: one per core). 1 serializes a model's runs: merging pays only
+    /// when a run's cost grows slower than its batch; more runners keep every core busy when it does not.
+    /// </summary>
+    [Range(0, 256, ErrorMessage = "Inference:BatchRunners must be between 0 (one per core) and 256.")]
+    public int BatchRunners { get; set; } = 1;
+
+    /// <summary>
     /// Whether ONNX Runtime's intra-op threads spin while waiting for work: lower latency on dedicated cores,
     /// wasted CPU when cores are shared or many requests run at once (off by default).
     /// </summary>

@@ -55,15 +55,18 @@ load() { # name body connections [label]
 }
 
 if [ -n "${ONLY_BATCHING:-}" ]; then
+  echo "# machine: $(nproc) cores; ${DURATION}s per run; 64 single-item clients; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   start_worker Inference__RegisterSamples=true
-  warmup_field mlp >/dev/null
-  echo "mlp batching on (delay 0):     $(load mlp mlp-1.json 64)"
-  stop_worker; rm -rf "$WORK/store/ort-cache"; start_worker Inference__MaxQueueDelayMicroseconds=2000
-  warmup_field mlp
-  echo "mlp batching on (delay 2 ms):  $(load mlp mlp-1.json 64)"
-  stop_worker; start_worker Inference__DynamicBatching=false
-  warmup_field mlp
-  echo "mlp batching off:              $(load mlp mlp-1.json 64)"
+  curl -sf -X POST -H 'Content-Type: application/octet-stream' --data-binary @../shared/models/melspectrogram.onnx "$URL/v1/models?name=mel" >/dev/null
+  for model in mlp mel; do
+    stop_worker; start_worker; warmup_field $model >/dev/null
+    echo "$model batching on (delay 0):     $(load $model $model-1.json 64)"
+    stop_worker; start_worker Inference__MaxQueueDelayMicroseconds=2000; warmup_field $model >/dev/null
+    echo "$model batching on (delay 2 ms):  $(load $model $model-1.json 64)"
+    stop_worker; start_worker Inference__DynamicBatching=false; warmup_field $model >/dev/null
+    echo "$model batching off:              $(load $model $model-1.json 64)"
+  done
+  echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi
 

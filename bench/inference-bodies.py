@@ -5,8 +5,8 @@ out = sys.argv[1]
 random.seed(7)
 
 def mlp(rows, cache):
-    data = [round(random.uniform(-1, 1), 4) for _ in range(rows * 64)]
-    return {"inputs": [{"name": "x", "shape": [rows, 64], "datatype": "FP32", "data": data}], "parameters": {"cache": cache}}
+    data = [round(random.uniform(-1, 1), 4) for _ in range(rows * 784)]
+    return {"inputs": [{"name": "x", "shape": [rows, 784], "datatype": "FP32", "data": data}], "parameters": {"cache": cache}}
 
 for rows in (1, 10, 100, 1000):
     json.dump(mlp(rows, False), open(f"{out}/mlp-{rows}.json", "w"))

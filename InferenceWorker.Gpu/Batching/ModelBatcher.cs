@@ -6,25 +6,30 @@ namespace BenchPlatform.InferenceWorker.Batching;
 /// <summary>
 /// Triton-style dynamic batching for one model: requests queue; the loop takes what is waiting (up to the
 /// maximum batch in rows, waiting up to the maximum queue delay for more when it is above zero), groups
-/// requests whose non-batch dimensions agree, and runs each group as one call.
+/// requests whose non-batch dimensions agree, and runs each group as one call. Several runners share the queue, so
+/// a model whose run cost grows with the batch (no gain from merging) still uses every core, while requests that
+/// arrive while every runner is busy are merged by the next free one.
 /// </summary>
 internal sealed class ModelBatcher : IAsyncDisposable
 {
-    private readonly Channel<InferWork> _queue = Channel.CreateUnbounded<InferWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<InferWork> _queue = Channel.CreateUnbounded<InferWork>(new UnboundedChannelOptions { SingleReader = false });
     private readonly LoadedModel _model;
     private readonly int _maxRows;
     private readonly TimeSpan _maxDelay;
     private readonly TimeProvider _time;
-    private readonly Task _loop;
-    private InferWork? _carry;
+    private readonly Task[] _runners;
 
-    public ModelBatcher(LoadedModel model, int maxRows, TimeSpan maxDelay, TimeProvider time)
+    public ModelBatcher(LoadedModel model, int maxRows, TimeSpan maxDelay, int runners, TimeProvider time)
     {
         _model = model;
         _maxRows = maxRows;
         _maxDelay = maxDelay;
         _time = time;
-        _loop = Task.Run(LoopAsync);
+        _runners = new Task[Math.Max(1, runners)];
+        for (var i = 0; i < _runners.Length; i++)
+        {
+            _runners[i] = Task.Run(LoopAsync);
+        }
     }
 
     public void Enqueue(InferWork work)
@@ -39,22 +44,23 @@ internal sealed class ModelBatcher : IAsyncDisposable
     {
         var batch = new List<InferWork>();
         var group = new List<InferWork>();
-        while (_carry is not null || await _queue.Reader.WaitToReadAsync())
+        InferWork? carry = null;
+        while (carry is not null || await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
             var rows = 0;
-            if (_carry is not null)
+            if (carry is not null)
             {
-                batch.Add(_carry);
-                rows = _carry.Rows;
-                _carry = null;
+                batch.Add(carry);
+                rows = carry.Rows;
+                carry = null;
             }
 
-            rows = Take(batch, rows);
+            rows = Take(batch, rows, ref carry);
             if (_maxDelay > TimeSpan.Zero && rows < _maxRows && batch.Count > 0)
             {
                 var deadline = _time.GetTimestamp() + (long)(_maxDelay.TotalSeconds * _time.TimestampFrequency);
-                while (rows < _maxRows && _carry is null)
+                while (rows < _maxRows && carry is null)
                 {
                     var left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
                     if (left <= TimeSpan.Zero)
@@ -75,7 +81,7 @@ internal sealed class ModelBatcher : IAsyncDisposable
                         break;
                     }
 
-                    rows = Take(batch, rows);
+                    rows = Take(batch, rows, ref carry);
                 }
             }
 
@@ -103,13 +109,13 @@ internal sealed class ModelBatcher : IAsyncDisposable
         }
     }
 
-    private int Take(List<InferWork> batch, int rows)
+    private int Take(List<InferWork> batch, int rows, ref InferWork? carry)
     {
         while (rows < _maxRows && _queue.Reader.TryRead(out var work))
         {
             if (rows > 0 && rows + work.Rows > _maxRows)
             {
-                _carry = work;
+                carry = work;
                 break;
             }
 
@@ -123,6 +129,6 @@ internal sealed class ModelBatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_runners);
     }
 }

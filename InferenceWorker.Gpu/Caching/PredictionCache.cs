@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -53,12 +55,16 @@ public sealed partial class PredictionCache : IDisposable
             return null;
         }
 
+        using var activity = StartSpan("GET");
         try
         {
-            return (byte[]?)await _redis!.GetDatabase().StringGetAsync(key);
+            var value = (byte[]?)await _redis!.GetDatabase().StringGetAsync(key);
+            activity?.SetTag("cache.hit", value is not null);
+            return value;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             LogCacheError(_logger, ex.Message);
             return null;
         }
@@ -72,12 +78,14 @@ public sealed partial class PredictionCache : IDisposable
             return;
         }
 
+        using var activity = StartSpan("SET");
         try
         {
             _redis!.GetDatabase().StringSet(key, outputsJson, _ttl, flags: CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             LogCacheError(_logger, ex.Message);
         }
     }
@@ -90,6 +98,7 @@ public sealed partial class PredictionCache : IDisposable
             return;
         }
 
+        using var activity = StartSpan("SCAN+DEL");
         try
         {
             var database = _redis!.GetDatabase();
@@ -122,6 +131,20 @@ public sealed partial class PredictionCache : IDisposable
         {
             LogCacheError(_logger, ex.Message);
         }
+    }
+
+    /// <summary>A client span <c>redis {command}</c> tagged per the OpenTelemetry database conventions; null (free) when no listener samples it.</summary>
+    private static Activity? StartSpan(string command)
+    {
+        if (!PlatformTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = PlatformTelemetry.ActivitySource.StartActivity($"redis {command}", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("db.operation", command);
+        return activity;
     }
 
     /// <inheritdoc />

@@ -26,7 +26,7 @@ public sealed class LoadedModel
         if (Batchable && options.DynamicBatching && MaxBatchSize > 1)
         {
             var delay = TimeSpan.FromMicroseconds(record.MaxQueueDelayMicroseconds ?? options.MaxQueueDelayMicroseconds);
-            _batcher = new ModelBatcher(this, MaxBatchSize, delay, time);
+            _batcher = new ModelBatcher(this, MaxBatchSize, delay, options.BatchRunners > 0 ? options.BatchRunners : Environment.ProcessorCount, time);
         }
 
         Touch();

@@ -11,8 +11,8 @@ public sealed class DynamicBatchingTests(PostgresFixture postgres, RedisFixture 
     private static string MlpRequest(int seed, int rows)
     {
         var random = new Random(seed);
-        var data = string.Join(",", Enumerable.Range(0, rows * 64).Select(_ => (random.NextDouble() * 2 - 1).ToString("R", CultureInfo.InvariantCulture)));
-        return $$$"""{"inputs":[{"name":"x","shape":[{{{rows}}},64],"datatype":"FP32","data":[{{{data}}}]}],"parameters":{"cache":false}}""";
+        var data = string.Join(",", Enumerable.Range(0, rows * SampleModels.MlpInputs).Select(_ => (random.NextDouble() * 2 - 1).ToString("R", CultureInfo.InvariantCulture)));
+        return $$$"""{"inputs":[{"name":"x","shape":[{{{rows}}},{{{SampleModels.MlpInputs}}}],"datatype":"FP32","data":[{{{data}}}]}],"parameters":{"cache":false}}""";
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class SampleRegistrationTests(PostgresFixture postgres, RedisFixtu
 
                 Assert.Equal(SampleModels.All.Keys.Order(), list.EnumerateArray().Select(m => m.GetProperty("id").GetString()!).Order());
                 Assert.All(list.EnumerateArray(), m => Assert.Equal(1, m.GetProperty("version").GetInt32()));
-                var call = await hosts[2].InferAsync("mlp", $$$"""{"inputs":[{"name":"x","shape":[1,64],"datatype":"FP32","data":[{{{string.Join(",", Enumerable.Repeat("0.5", 64))}}}]}]}""");
+                var call = await hosts[2].InferAsync("mlp", $$$"""{"inputs":[{"name":"x","shape":[1,{{{SampleModels.MlpInputs}}}],"datatype":"FP32","data":[{{{string.Join(",", Enumerable.Repeat("0.5", SampleModels.MlpInputs))}}}]}]}""");
                 Assert.Equal(1f, call.Floats("probabilities").Sum(), 4);
             }
             finally

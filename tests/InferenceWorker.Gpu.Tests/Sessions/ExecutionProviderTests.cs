@@ -56,8 +56,8 @@ public sealed class ExecutionProviderTests(PostgresFixture postgres, RedisFixtur
         await using var full = await WorkerHost.StartAsync(await postgres.CreateDatabaseAsync(), null);
         await eager.UploadOkAsync("mlp", SampleModels.Mlp());
         await full.UploadOkAsync("mlp", SampleModels.Mlp());
-        var data = string.Join(",", Enumerable.Range(0, 64).Select(i => (i % 7 - 3) * 0.1));
-        var request = $$$"""{"inputs":[{"name":"x","shape":[1,64],"datatype":"FP32","data":[{{{data}}}]}],"parameters":{"cache":false}}""";
+        var data = string.Join(",", Enumerable.Range(0, SampleModels.MlpInputs).Select(i => (i % 7 - 3) * 0.1));
+        var request = $$$"""{"inputs":[{"name":"x","shape":[1,{{{SampleModels.MlpInputs}}}],"datatype":"FP32","data":[{{{data}}}]}],"parameters":{"cache":false}}""";
 
         var warm = System.Text.Json.JsonDocument.Parse(await (await eager.Client.PostAsync("v1/models/mlp/warmup", null)).Content.ReadAsStringAsync()).RootElement;
         var a = await eager.InferAsync("mlp", request);
