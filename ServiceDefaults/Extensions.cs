@@ -63,12 +63,15 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName, "Npgsql")
                 .AddAspNetCoreInstrumentation(options =>
-                    options.Filter = context => !IsHealthPath(context.Request.Path))
+                    options.Filter = context => !IsHealthPath(context.Request.Path) && !IsInternalPath(context.Request.Path))
                 .AddHttpClientInstrumentation());
 
         builder.AddOpenTelemetryExporters();
         return builder;
     }
+
+    // The AppHost polls the gateway's /_internal/load several times a second; tracing it would bury real traffic.
+    private static bool IsInternalPath(PathString path) => path.StartsWithSegments("/_internal");
 
     private static bool IsHealthPath(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
