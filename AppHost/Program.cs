@@ -9,6 +9,7 @@ var inference = builder.AddProject<Projects.InferenceWorker_Gpu>("inference")
     .WithReference(cache).WithReference(registry)
     .WaitFor(cache).WaitFor(registry)
     .WithEnvironment("Inference__RegisterSamples", "true")
+    .WithPreload("mlp")
     .WithAutoscale(min: 1, max: 4, targetInflightPerReplica: 8, scaleDownWindow: TimeSpan.FromSeconds(60));
 
 var sandbox = builder.AddProject<Projects.SandboxRunner>("sandbox")

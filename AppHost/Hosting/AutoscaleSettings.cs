@@ -14,4 +14,7 @@ public sealed class AutoscaleSettings
 
     /// <summary>How long demand must stay lower before one replica is removed.</summary>
     public TimeSpan? ScaleDownWindow { get; set; }
+
+    /// <summary>Ready replicas kept beyond what demand needs while there is demand.</summary>
+    public int? Buffer { get; set; }
 }

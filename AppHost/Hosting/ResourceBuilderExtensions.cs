@@ -46,15 +46,17 @@ public static class ResourceBuilderExtensions
 
     /// <summary>
     /// Scales the project with demand (see <see cref="AutoscalePolicy"/>); configuration
-    /// <c>AppHost:Autoscale:{name}:Min</c> and <c>:Max</c> override the declared bounds.
+    /// <c>AppHost:Autoscale:{name}:Min</c>, <c>:Max</c>, <c>:TargetInflightPerReplica</c>, <c>:ScaleDownWindow</c> and
+    /// <c>:Buffer</c> (warm spares beyond demand while there is demand) override the declared values.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithAutoscale(
-        this IResourceBuilder<ProjectResource> builder, int min, int max, int targetInflightPerReplica, TimeSpan scaleDownWindow)
+        this IResourceBuilder<ProjectResource> builder, int min, int max, int targetInflightPerReplica, TimeSpan scaleDownWindow, int buffer = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(buffer);
         ArgumentOutOfRangeException.ThrowIfNegative(min);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, Math.Max(1, min));
         ArgumentOutOfRangeException.ThrowIfLessThan(targetInflightPerReplica, 1);
-        builder.Resource.Autoscale = new AutoscalePolicy(min, max, targetInflightPerReplica, scaleDownWindow);
+        builder.Resource.Autoscale = new AutoscalePolicy(min, max, targetInflightPerReplica, scaleDownWindow, buffer);
         builder.Resource.Replicas = min;
         return builder;
     }
@@ -63,6 +65,28 @@ public static class ResourceBuilderExtensions
     public static IResourceBuilder<ProjectResource> WithHttpEndpoint(this IResourceBuilder<ProjectResource> builder, int? port = null)
     {
         builder.Resource.HttpPort = port;
+        return builder;
+    }
+
+    /// <summary>
+    /// Declares models every replica loads and runs once before it reports ready (the inference worker's
+    /// <c>Inference__Preload__{i}</c>), so a replica enters rotation warm.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPreload(this IResourceBuilder<ProjectResource> builder, params string[] models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        foreach (var model in models)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(model, nameof(models));
+            if (builder.Resource.Preload.Contains(model, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            builder.Resource.Environment[$"Inference__Preload__{builder.Resource.Preload.Count}"] = model;
+            builder.Resource.Preload.Add(model);
+        }
+
         return builder;
     }
 

@@ -28,12 +28,13 @@ public sealed class ProjectRunner
                 Max = settings?.Max ?? declared.Max,
                 TargetInflightPerReplica = settings?.TargetInflightPerReplica ?? declared.TargetInflightPerReplica,
                 ScaleDownWindow = settings?.ScaleDownWindow ?? declared.ScaleDownWindow,
+                Buffer = settings?.Buffer ?? declared.Buffer,
             };
-            if (Policy.Min < 0 || Policy.Max < Math.Max(1, Policy.Min) || Policy.TargetInflightPerReplica < 1 || Policy.ScaleDownWindow < TimeSpan.Zero)
+            if (Policy.Min < 0 || Policy.Max < Math.Max(1, Policy.Min) || Policy.TargetInflightPerReplica < 1 || Policy.ScaleDownWindow < TimeSpan.Zero || Policy.Buffer < 0)
             {
                 throw new InvalidOperationException(
-                    $"AppHost:Autoscale:{resource.Name} gives min {Policy.Min}, max {Policy.Max}, target {Policy.TargetInflightPerReplica}, window {Policy.ScaleDownWindow}; " +
-                    "use 0 <= min <= max, max >= 1, target >= 1 and a window of zero or more.");
+                    $"AppHost:Autoscale:{resource.Name} gives min {Policy.Min}, max {Policy.Max}, target {Policy.TargetInflightPerReplica}, window {Policy.ScaleDownWindow}, buffer {Policy.Buffer}; " +
+                    "use 0 <= min <= max, max >= 1, target >= 1, a window of zero or more and a buffer of zero or more.");
             }
 
             Min = Policy.Min;

@@ -17,9 +17,13 @@ public sealed class ScaleDecider(AutoscalePolicy policy, TimeProvider time)
     /// <summary>The policy it applies.</summary>
     public AutoscalePolicy Policy { get; } = policy;
 
-    /// <summary>The replica count demand alone asks for, within the bounds.</summary>
-    public int Wanted(int demand, int min, int max) =>
-        Math.Clamp((int)Math.Ceiling(Math.Max(0, demand) / (double)Policy.TargetInflightPerReplica), min, Math.Max(min, max));
+    /// <summary>The replica count demand asks for, plus the warm spares while there is demand, within the bounds.</summary>
+    public int Wanted(int demand, int min, int max)
+    {
+        var needed = (int)Math.Ceiling(Math.Max(0, demand) / (double)Policy.TargetInflightPerReplica);
+        var spares = demand > 0 ? Policy.Buffer : 0;
+        return Math.Clamp(needed + spares, min, Math.Max(min, max));
+    }
 
     /// <summary>
     /// The desired count after observing <paramref name="demand"/> (in flight + waiting at the gateway)

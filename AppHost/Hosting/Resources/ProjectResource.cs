@@ -12,6 +12,9 @@ public sealed class ProjectResource(string name, IProjectMetadata metadata) : Re
     /// <summary>Extra environment variables.</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Models each replica loads and runs once before it is ready, in order.</summary>
+    public List<string> Preload { get; } = [];
+
     /// <summary>How many replicas run at start.</summary>
     public int Replicas { get; internal set; } = 1;
 

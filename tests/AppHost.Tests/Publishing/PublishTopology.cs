@@ -17,7 +17,9 @@ internal static class PublishTopology
         var registry = builder.AddPostgres("pg").AddDatabase("registry");
         var inference = builder.AddProject<Projects.InferenceWorker_Gpu>("inference")
             .WithReference(cache).WithReference(registry)
-            .WaitFor(cache).WaitFor(registry);
+            .WaitFor(cache).WaitFor(registry)
+            .WithEnvironment("Inference__RegisterSamples", "true")
+            .WithPreload("mlp");
         inference = autoscale
             ? inference.WithAutoscale(policy.Min, policy.Max, policy.TargetInflightPerReplica, policy.ScaleDownWindow)
             : inference.WithReplicas(2);

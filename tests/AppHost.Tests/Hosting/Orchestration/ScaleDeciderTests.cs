@@ -87,4 +87,39 @@ public sealed class ScaleDeciderTests
     {
         Assert.Equal(1, _decider.Decide(current: 3, demand: 100, min: 0, max: 1));
     }
+    [Fact]
+    public void Decide_BufferWithDemand_KeepsSparesBeyondWhatDemandNeeds()
+    {
+        var decider = new ScaleDecider(new AutoscalePolicy(0, 4, 8, Window, Buffer: 1), _time);
+
+        Assert.Equal(2, decider.Decide(current: 0, demand: 1, min: 0, max: 4));
+        Assert.Equal(3, decider.Decide(current: 2, demand: 9, min: 0, max: 4));
+        Assert.Equal(4, decider.Decide(current: 3, demand: 1000, min: 0, max: 4));
+    }
+
+    [Fact]
+    public void Decide_BufferAndDemandGone_ScalesDownThroughTheSparesToMinAfterWindows()
+    {
+        var decider = new ScaleDecider(new AutoscalePolicy(0, 4, 8, Window, Buffer: 1), _time);
+        Assert.Equal(2, decider.Decide(current: 0, demand: 3, min: 0, max: 4));
+
+        Assert.Equal(2, decider.Decide(current: 2, demand: 3, min: 0, max: 4));
+        _time.Advance(Window * 2);
+        Assert.Equal(2, decider.Decide(current: 2, demand: 3, min: 0, max: 4));
+
+        Assert.Equal(2, decider.Decide(current: 2, demand: 0, min: 0, max: 4));
+        _time.Advance(Window);
+        Assert.Equal(1, decider.Decide(current: 2, demand: 0, min: 0, max: 4));
+        _time.Advance(Window);
+        Assert.Equal(0, decider.Decide(current: 1, demand: 0, min: 0, max: 4));
+    }
+
+    [Fact]
+    public void Decide_BufferAtMax_NeverExceedsMax()
+    {
+        var decider = new ScaleDecider(new AutoscalePolicy(1, 3, 8, Window, Buffer: 2), _time);
+
+        Assert.Equal(3, decider.Decide(current: 1, demand: 16, min: 1, max: 3));
+        Assert.Equal(3, decider.Decide(current: 3, demand: 1000, min: 1, max: 3));
+    }
 }
