@@ -39,7 +39,7 @@ public sealed class ClosedModelTests
         Assert.Equal(run.Records.Count(r => !r.Warmup), summary.Sent);
         // 2 clients × at least 20 ms per request for 1 s: never more than 2 × 1 s / 20 ms (+ the two that straddle the end).
         Assert.InRange(summary.Sent, 10, 102);
-        Assert.InRange(run.MeasuredSeconds, 0.95, 2);
+        Assert.InRange(run.MeasuredSeconds, 0.95, 5);
         Assert.Equal(0, summary.Dropped);
     }
 }
