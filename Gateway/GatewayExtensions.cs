@@ -30,6 +30,11 @@ public static class GatewayExtensions
         // The public API has its own auth; the internal token guards only /_internal (InternalApi). Set here, not
         // only in appsettings.json, which is not found when the gateway starts from another working directory.
         services.PostConfigure<InternalTokenOptions>(internalToken => internalToken.Required = false);
+
+        // Hosting opens a logging scope per request (an allocation and an AsyncLocal change on every request) only
+        // so that request-start/finish lines carry it; the gateway never logs those, and its own lines name the
+        // request themselves.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DestinationRegistry>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<DestinationRegistry>().ConfigProvider);

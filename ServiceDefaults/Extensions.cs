@@ -110,10 +110,12 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c> (readiness: every check, JSON body) and <c>/alive</c> (liveness), both open,
-    /// and makes every other endpoint require the internal token when one is configured.
+    /// makes every other endpoint require the internal token when one is configured, and gives a
+    /// problem+json body to every 4xx that would leave without one (<see cref="ProblemStatusCodes"/>).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseProblemStatusCodes();
         app.UseInternalToken();
 
         app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions

@@ -66,7 +66,7 @@ public sealed class DistributedApplicationBuilder
         _host.Services.Configure<AppHostOptions>(section);
         _host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         _host.WebHost.UseUrls($"http://127.0.0.1:{options.DashboardPort}");
-        _host.Services.AddProblemDetails();
+        _host.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = StatusCodeProblems.AddDetail);
         _host.Services.AddSingleton(TimeProvider.System);
         _host.Services.AddSingleton(new Topology(_resources));
         _host.Services.AddSingleton<Orchestrator>();
@@ -74,6 +74,7 @@ public sealed class DistributedApplicationBuilder
         _host.Services.AddDashboard(_host.Configuration);
 
         var app = _host.Build();
+        app.UseStatusCodePages();
         app.MapControlApi();
         app.MapDashboard();
         return new DistributedApplication(app, _resources, options, _args);

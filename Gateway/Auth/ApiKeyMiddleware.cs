@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using BenchPlatform.Gateway.Forwarding;
@@ -11,28 +10,30 @@ namespace BenchPlatform.Gateway.Auth;
 
 /// <summary>
 /// API-key auth for <c>/v1</c> and <c>/v2</c> (on only when keys are configured): <c>Authorization: Bearer</c>
-/// → 401 without a known key, 403 when a non-admin key calls an admin route. Keys are looked up by their
-/// SHA-256, so the comparison does not leak the secret through timing.
+/// → 401 without a known key, 403 when a non-admin key calls an admin route. The presented key is compared
+/// with every configured key in constant time (no early exit on the first differing byte or the first match),
+/// so the comparison does not leak a secret through timing; no hashing on the hot path.
 /// </summary>
 internal sealed class ApiKeyMiddleware
 {
+    private const int MaxKeyBytes = 1024;
+
     private readonly RequestDelegate _next;
-    private readonly FrozenDictionary<string, ApiCaller>.AlternateLookup<ReadOnlySpan<char>> _callers;
+    private readonly (byte[] Key, ApiCaller Caller)[] _callers;
 
     public ApiKeyMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
     {
         _next = next;
         var keys = options.Value.ApiKeys;
-        var callers = new Dictionary<string, ApiCaller>(StringComparer.Ordinal);
+        _callers = new (byte[], ApiCaller)[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            callers[Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key)))] = new ApiCaller(
-                key.Name ?? $"key-{i}", key.Role == ApiKeyOptions.AdminRole,
-                RateLimits.PartitionFactory(key.RateLimitPerSecond ?? options.Value.RateLimitPerSecond, options.Value.RateLimitBurst));
+            var name = key.Name ?? $"key-{i}";
+            _callers[i] = (Encoding.UTF8.GetBytes(key.Key), new ApiCaller(
+                name, key.Role == ApiKeyOptions.AdminRole,
+                RateLimits.Partition(name, key.RateLimitPerSecond ?? options.Value.RateLimitPerSecond, options.Value.RateLimitBurst)));
         }
-
-        _callers = callers.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -65,21 +66,27 @@ internal sealed class ApiKeyMiddleware
         return _next(context);
     }
 
-    /// <summary>Finds the caller by the SHA-256 of the presented key, without allocating.</summary>
+    /// <summary>Finds the caller whose key equals <paramref name="key"/>, comparing with every key in constant time.</summary>
     private bool TryFind(ReadOnlySpan<char> key, out ApiCaller caller)
     {
         caller = null!;
-        Span<byte> utf8 = stackalloc byte[256];
-        if (Encoding.UTF8.GetMaxByteCount(key.Length) > utf8.Length)
+        Span<byte> utf8 = stackalloc byte[MaxKeyBytes];
+        if (!Encoding.UTF8.TryGetBytes(key, utf8, out var length))
         {
             return false;
         }
 
-        var length = Encoding.UTF8.GetBytes(key, utf8);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..length], hash);
-        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
-        Convert.TryToHexString(hash, hex, out _);
-        return _callers.TryGetValue(hex, out caller!);
+        var presented = utf8[..length];
+        var found = false;
+        foreach (var (expected, candidate) in _callers)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, expected))
+            {
+                caller = candidate;
+                found = true;
+            }
+        }
+
+        return found;
     }
 }

@@ -12,7 +12,9 @@ namespace BenchPlatform.Gateway.Auth;
 /// </summary>
 internal static class RateLimits
 {
-    /// <summary>The token-bucket settings for a rate (built once per key, not per request); null when unlimited.</summary>
+    private static readonly RateLimitPartition<string> Unlimited = RateLimitPartition.GetNoLimiter("unlimited");
+
+    /// <summary>The token-bucket settings for a rate (built once, not per request); null when unlimited.</summary>
     public static Func<string, TokenBucketRateLimiterOptions>? PartitionFactory(int ratePerSecond, int burst)
     {
         if (ratePerSecond <= 0)
@@ -31,6 +33,13 @@ internal static class RateLimits
         return _ => settings;
     }
 
+    /// <summary>
+    /// A key's partition, built once when the key is loaded: per request the limiter then only looks it up
+    /// (building it per request would allocate a closure each time). Null when the key is unlimited.
+    /// </summary>
+    public static RateLimitPartition<string>? Partition(string name, int ratePerSecond, int burst) =>
+        PartitionFactory(ratePerSecond, burst) is { } factory ? RateLimitPartition.GetTokenBucketLimiter(name, factory) : null;
+
     public static bool AnyConfigured(GatewayOptions options) =>
         options.RateLimitPerSecond > 0 || options.ApiKeys.Exists(key => key.RateLimitPerSecond > 0);
 
@@ -42,15 +51,19 @@ internal static class RateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var path = context.Request.Path;
-                var caller = context.Features.Get<ApiCaller>();
-                var limits = caller is null ? anonymous : caller.Limits;
-                if (limits is null || !(path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2")))
+                if (!(path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2")))
                 {
-                    return RateLimitPartition.GetNoLimiter("unlimited");
+                    return Unlimited;
                 }
 
-                var partition = caller?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
-                return RateLimitPartition.GetTokenBucketLimiter(partition, limits);
+                if (context.Features.Get<ApiCaller>() is { } caller)
+                {
+                    return caller.Limits ?? Unlimited;
+                }
+
+                return anonymous is null
+                    ? Unlimited
+                    : RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "anonymous", anonymous);
             });
             limiter.OnRejected = static (rejected, cancellationToken) =>
             {

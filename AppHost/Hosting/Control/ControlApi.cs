@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace BenchPlatform.AppHost.Hosting.Control;
 
@@ -47,7 +46,7 @@ public static class ControlApi
     public static Ok<Dictionary<string, ScaleState>> GetScale(Orchestrator orchestrator) =>
         TypedResults.Ok(Scalable(orchestrator).ToDictionary(r => r.Resource.Name, ScaleState.Of, StringComparer.Ordinal));
 
-    private static async Task<Results<Ok<ScaleState>, NotFound<ProblemDetails>, ValidationProblem>> PutScaleAsync(
+    private static async Task<Results<Ok<ScaleState>, ProblemHttpResult, ValidationProblem>> PutScaleAsync(
         string name, HttpRequest request, Orchestrator orchestrator, CancellationToken cancellationToken)
     {
         if (Find(orchestrator, name) is not { } runner)
@@ -90,7 +89,7 @@ public static class ControlApi
         return TypedResults.Ok(ScaleState.Of(runner));
     }
 
-    private static Results<Accepted, NotFound<ProblemDetails>> PostDemand(string name, Orchestrator orchestrator)
+    private static Results<Accepted, ProblemHttpResult> PostDemand(string name, Orchestrator orchestrator)
     {
         if (Find(orchestrator, name) is not { } runner)
         {
@@ -119,13 +118,12 @@ public static class ControlApi
     internal static ProjectRunner? Find(Orchestrator orchestrator, string name) =>
         Scalable(orchestrator).FirstOrDefault(r => r.Resource.Name == name);
 
-    internal static NotFound<ProblemDetails> NotFound(Orchestrator orchestrator, string name) =>
-        TypedResults.NotFound(new ProblemDetails
-        {
-            Title = "Unknown resource",
-            Status = StatusCodes.Status404NotFound,
-            Detail = $"No scalable resource is named '{name}'; use one of: {string.Join(", ", Scalable(orchestrator).Select(r => r.Resource.Name))}.",
-        });
+    /// <summary>404 <c>application/problem+json</c> naming the resources that exist.</summary>
+    internal static ProblemHttpResult NotFound(Orchestrator orchestrator, string name) =>
+        TypedResults.Problem(
+            title: "Unknown resource",
+            statusCode: StatusCodes.Status404NotFound,
+            detail: $"No scalable resource is named '{name}'; use one of: {string.Join(", ", Scalable(orchestrator).Select(r => r.Resource.Name))}.");
 
     private static IEnumerable<ProjectRunner> Scalable(Orchestrator orchestrator) =>
         orchestrator.Runners.Values.Where(r => r.Resource.Autoscale is not null || orchestrator.RoutedTo(r));
