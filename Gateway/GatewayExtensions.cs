@@ -122,8 +122,20 @@ public static class GatewayExtensions
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });
-        app.MapFallback("{**path}", static context => GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown route",
-            $"There is no {context.Request.Method} {context.Request.Path}; see API.md for the gateway's routes (/v1/…, /v2/…, /health)."));
+        app.MapFallback("{**path}", static context =>
+        {
+            var request = context.Request;
+            if (GatewayRoutes.MethodsFor(request.Path) is { Count: > 0 } allowed)
+            {
+                var allow = string.Join(", ", allowed);
+                context.Response.Headers.Allow = allow;
+                return GatewayProblem.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+                    $"{request.Path} does not accept {request.Method}; use {allow}.");
+            }
+
+            return GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown route",
+                $"There is no {request.Method} {request.Path}; see API.md for the gateway's routes (/v1/…, /v2/…, /health).");
+        });
         return app;
     }
 }

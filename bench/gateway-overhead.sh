@@ -30,22 +30,23 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-dotnet "$bench_dll" backend "$backend_port" & pids+=($!)
-dotnet "$bench_dll" bare-proxy "$bare_port" "http://127.0.0.1:$backend_port/" & pids+=($!)
+declare -A pid_of
+dotnet "$bench_dll" backend "$backend_port" & pids+=($!); pid_of[direct]=$!
+dotnet "$bench_dll" bare-proxy "$bare_port" "http://127.0.0.1:$backend_port/" & pids+=($!); pid_of[bare]=$!
 ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" \
   services__inference__http__0="http://127.0.0.1:$backend_port/" \
   Internal__Token="bench-internal-token" \
   Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
   Gateway__RateLimitPerSecond=10000000 \
   Logging__LogLevel__Default=Warning \
-  dotnet "$gateway_dll" >/dev/null & pids+=($!)
+  dotnet "$gateway_dll" >/dev/null & pids+=($!); pid_of[gateway]=$!
 ASPNETCORE_URLS="http://127.0.0.1:$notel_port" OTEL_SDK_DISABLED=true \
   services__inference__http__0="http://127.0.0.1:$backend_port/" \
   Internal__Token="bench-internal-token" \
   Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
   Gateway__RateLimitPerSecond=10000000 \
   Logging__LogLevel__Default=Warning \
-  dotnet "$gateway_dll" >/dev/null & pids+=($!)
+  dotnet "$gateway_dll" >/dev/null & pids+=($!); pid_of[gw-notel]=$!
 
 wait_up() {
   for _ in $(seq 1 200); do
@@ -60,22 +61,40 @@ wait_up "http://127.0.0.1:$bare_port$path"
 wait_up "http://127.0.0.1:$gateway_port$path"
 wait_up "http://127.0.0.1:$notel_port$path"
 
-# run NAME URL CONNECTIONS → "p50_ms rps"
+# The serving process's CPU time (user + system, clock ticks) from /proc: divided by the requests served it gives
+# the process's own CPU per request, which shared-core contention distorts far less than latency does.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run URL CONNECTIONS PID → "p50_ms rps cpu_us_per_request"
 run() {
-  local url=$1 conns=$2 threads=1
+  local url=$1 conns=$2 pid=$3 threads=1
   ((conns > 1)) && threads=2
   wrk -t"$threads" -c"$conns" -d2s -H "Authorization: Bearer $key" "$url" >/dev/null   # warm-up (JIT, pools)
+  local before; before=$(cpu_ticks "$pid")
   wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $key" "$url" |
-    awk '
+    awk -v before="$before" -v ticks_per_s="$(getconf CLK_TCK)" -v stat="/proc/$pid/stat" '
       function ms(v) { if (v ~ /us$/) return substr(v,1,length(v)-2)/1000; if (v ~ /ms$/) return substr(v,1,length(v)-2)+0; if (v ~ /s$/) return substr(v,1,length(v)-1)*1000; return v }
       $1=="50%" { p50=ms($2) }
       $1=="Requests/sec:" { rps=$2 }
+      / requests in / { n=$1 }
       / Non-2xx or 3xx responses:/ { bad=$NF }
-      END { if (bad) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }; printf "%.4f %.1f\n", p50, rps }'
+      END {
+        if (bad) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }
+        getline line < stat; split(line, f, " "); after = f[14] + f[15]
+        printf "%.4f %.1f %.1f\n", p50, rps, (n > 0 ? (after - before) * 1e6 / ticks_per_s / n : 0) }'
 }
 
+# Tiered JIT compilation (tier 0 → instrumented → tier 1) keeps the first seconds of every process slow, and the
+# gateway has more code to tier up than the bare YARP: warm every target at both loads before measuring.
+for target in direct bare gateway gw-notel; do
+  case $target in direct) port=$backend_port ;; bare) port=$bare_port ;; gateway) port=$gateway_port ;; gw-notel) port=$notel_port ;; esac
+  wrk -t1 -c1 -d"${WARMUP:-3}s" -H "Authorization: Bearer $key" "http://127.0.0.1:$port$path" >/dev/null
+  wrk -t2 -c32 -d"${WARMUP:-3}s" -H "Authorization: Bearer $key" "http://127.0.0.1:$port$path" >/dev/null
+done
+
 rounds="${ROUNDS:-3}"
-declare -A samples_p50 samples_rps
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A samples_p50 samples_rps samples_cpu
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do
     # Targets alternate within a round so that the machine's background load hits all three alike.
@@ -86,34 +105,37 @@ for round in $(seq 1 "$rounds"); do
         gateway) port=$gateway_port ;;
         gw-notel) port=$notel_port ;;
       esac
-      result=$(run "http://127.0.0.1:$port$path" "$conns") || { echo "$target answered non-2xx; figures would be meaningless" >&2; exit 1; }
-      read -r p r <<<"$result"
-      samples_p50[$target,$conns]+="$p "; samples_rps[$target,$conns]+="$r "
-      printf 'round %s %-8s c=%-3s p50=%8.4f ms  %10.1f req/s\n' "$round" "$target" "$conns" "$p" "$r" >&2
+      result=$(run "http://127.0.0.1:$port$path" "$conns" "${pid_of[$target]}") || { echo "$target answered non-2xx; figures would be meaningless" >&2; exit 1; }
+      read -r p r u <<<"$result"
+      samples_p50[$target,$conns]+="$p "; samples_rps[$target,$conns]+="$r "; samples_cpu[$target,$conns]+="$u "
+      printf 'round %s %-8s c=%-3s p50=%8.4f ms  %10.1f req/s  %7.1f µs CPU/req  load %s\n' "$round" "$target" "$conns" "$p" "$r" "$u" "$(cut -d' ' -f1 /proc/loadavg)" >&2
     done
   done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
-declare -A p50 rps
+declare -A p50 rps cpu
 for key in "${!samples_p50[@]}"; do
   p50[$key]=$(median <<<"${samples_p50[$key]}")
   rps[$key]=$(median <<<"${samples_rps[$key]}")
+  cpu[$key]=$(median <<<"${samples_cpu[$key]}")
 done
 
 echo
-echo "## Gateway overhead ($(date -u +%Y-%m-%dT%H:%MZ); wrk, ${duration}s per cell, median of $rounds alternating rounds; $(nproc) cores shared by wrk, proxy and backend)"
+echo "## Gateway overhead ($(date -u +%Y-%m-%dT%H:%MZ); wrk, ${duration}s per cell, median of $rounds alternating rounds; $(nproc) cores shared by wrk, proxy and backend; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "| target | p50 @1 conn (ms) | req/s @1 conn | p50 @32 conn (ms) | req/s @32 conn |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| target | p50 @1 conn (ms) | req/s @1 conn | p50 @32 conn (ms) | req/s @32 conn | process CPU µs/req @32 conn |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for target in direct bare gateway gw-notel; do
-  printf '| %s | %s | %s | %s | %s |\n' "$target" "${p50[$target,1]}" "${rps[$target,1]}" "${p50[$target,32]}" "${rps[$target,32]}"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$target" "${p50[$target,1]}" "${rps[$target,1]}" "${p50[$target,32]}" "${rps[$target,32]}" "${cpu[$target,32]}"
 done
 awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" \
     -v n="${p50[gw-notel,1]}" -v rn="${rps[gw-notel,32]}" \
-    -v rd="${rps[direct,32]}" -v rb="${rps[bare,32]}" -v rg="${rps[gateway,32]}" 'BEGIN {
+    -v rd="${rps[direct,32]}" -v rb="${rps[bare,32]}" -v rg="${rps[gateway,32]}" \
+    -v cb="${cpu[bare,32]}" -v cg="${cpu[gateway,32]}" -v cn="${cpu[gw-notel,32]}" 'BEGIN {
   ab = b - d; ag = g - d; an = n - d
   printf "\nadded p50 @1 conn: bare YARP %.4f ms, gateway %.4f ms → gateway/bare = %.2f× (target ≤ 1.2×): %s\n", ab, ag, (ab > 0 ? ag/ab : 0), (ab > 0 && ag/ab <= 1.2 ? "met" : "NOT met")
   printf "throughput @32 conn: bare/direct = %.2f×, gateway/direct = %.2f×, gateway/bare = %.2f× (target ≥ 0.8×): %s\n", rb/rd, rg/rd, rg/rb, (rg/rb >= 0.8 ? "met" : "NOT met")
   printf "without telemetry (gw-notel): added p50 @1 conn %.4f ms = %.2f× bare; throughput @32 conn = %.2f× bare\n", an, (ab > 0 ? an/ab : 0), rn/rb
+  printf "proxy process CPU per request @32 conn: bare %.1f µs, gateway %.1f µs (%.2f×), gw-notel %.1f µs (%.2f×)\n", cb, cg, (cb > 0 ? cg/cb : 0), cn, (cb > 0 ? cn/cb : 0)
 }'

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using BenchPlatform.Gateway.Validation;
+using Microsoft.AspNetCore.Routing.Template;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
@@ -39,7 +40,32 @@ internal static class GatewayRoutes
     private static readonly FrozenDictionary<string, RoutePolicy> Policies =
         Table.ToFrozenDictionary(entry => entry.Route.RouteId, entry => entry.Policy, StringComparer.Ordinal);
 
+    private static readonly (TemplateMatcher Matcher, IReadOnlyList<string> Methods)[] MethodRestricted =
+    [
+        .. Table.Where(entry => entry.Route.Match.Methods is { Count: > 0 })
+            .Select(entry => (new TemplateMatcher(TemplateParser.Parse(entry.Route.Match.Path!), []), entry.Route.Match.Methods!)),
+    ];
+
     public static IReadOnlyList<RouteConfig> Build() => Array.ConvertAll(Table, entry => entry.Route);
+
+    /// <summary>
+    /// The methods the routes whose path matches <paramref name="path"/> accept; empty when no route has this
+    /// path. Asked only for requests no route took, so a non-empty answer means the method was wrong (405).
+    /// </summary>
+    public static IReadOnlyList<string> MethodsFor(PathString path)
+    {
+        List<string>? methods = null;
+        foreach (var (matcher, allowed) in MethodRestricted)
+        {
+            if (matcher.TryMatch(path, []))
+            {
+                methods ??= [];
+                methods.AddRange(allowed.Where(method => !methods.Contains(method, StringComparer.Ordinal)));
+            }
+        }
+
+        return methods ?? (IReadOnlyList<string>)[];
+    }
 
     /// <summary>The policy of the YARP route a request matched.</summary>
     public static RoutePolicy PolicyOf(RouteModel route) =>

@@ -94,7 +94,24 @@ public sealed class ControlApiTests(ControlApiTests.Stack stack) : IClassFixture
         using var response = await stack.AppHost.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("inference", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GET", "_internal/nope", HttpStatusCode.NotFound)]
+    [InlineData("PUT", "_internal/scale/inference/extra", HttpStatusCode.NotFound)]
+    [InlineData("DELETE", "_internal/scale", HttpStatusCode.MethodNotAllowed)]
+    public async Task UnroutableRequest_ReturnsProblemWithDetail(string method, string path, HttpStatusCode status)
+    {
+        using var request = stack.AppHost.ControlRequest(new HttpMethod(method), path);
+        using var response = await stack.AppHost.Http.SendAsync(request);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(method, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -162,6 +162,22 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("GET", "/v1/chat/completions")]
+    [InlineData("PATCH", "/v1/llm/stats")]
+    [InlineData("POST", "/v1/scale/inference")]
+    [InlineData("DELETE", "/v1/warmup")]
+    public async Task WrongMethod_Returns405ProblemNamingTheMethod(string method, string path)
+    {
+        using var response = await _gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(405, problem.GetProperty("status").GetInt32());
+        Assert.Contains(method, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(response.Content.Headers.Allow);
+    }
+
+    [Theory]
     [InlineData("{\"id\":\"a\"}", "inputs")]
     [InlineData("{\"inputs\":[]}", "inputs")]
     [InlineData("{\"inputs\":{}}", "inputs")]

@@ -49,6 +49,23 @@ public sealed class BlocksApiValidationTests(SandboxFactory factory)
         Assert.Contains("the limit is 262144", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET", "/v1/blocks/a/b/c")]
+    [InlineData("GET", "/v2/nothing")]
+    [InlineData("PATCH", "/v1/blocks/run")]
+    public async Task UnroutableRequest_Returns4xxProblemNamingTheRequest(string method, string path)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, response.StatusCode.ToString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains(method, detail, StringComparison.Ordinal);
+        Assert.Contains(path, detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_WithoutTheInternalToken_Returns401()
     {
