@@ -45,7 +45,10 @@ public static class GatewayExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddHttpClient(DemandSignal.ClientName);
         services.Configure<KestrelServerOptions>(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxUploadBodyBytes, options.MaxJsonBodyBytes + 1));
+        {
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxUploadBodyBytes, options.MaxJsonBodyBytes + 1);
+            kestrel.Limits.MaxRequestLineSize = options.KestrelRequestLineBytes;
+        });
 
         if (RateLimits.AnyConfigured(options))
         {
@@ -101,6 +104,7 @@ public static class GatewayExtensions
         _ = app.Services.GetRequiredService<GatewayMetrics>();
 
         app.UseMiddleware<ServerTimingMiddleware>();
+        app.UseMiddleware<RequestTargetLimitMiddleware>();
         if (options.ApiKeys.Count > 0)
         {
             app.UseMiddleware<ApiKeyMiddleware>();

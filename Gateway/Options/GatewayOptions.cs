@@ -20,6 +20,15 @@ public sealed class GatewayOptions : IValidatableObject
     /// <summary>Cap on a JSON request body (infer, completions, blocks), in bytes.</summary>
     public long MaxJsonBodyBytes { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// Longest request target (path and query) the gateway forwards, in bytes; longer → 414 problem+json. Kestrel's
+    /// own request-line cap is set well above it (<see cref="KestrelRequestLineBytes"/>) so the refusal has a body.
+    /// </summary>
+    public int MaxRequestTargetBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Kestrel's request-line cap: past it Kestrel itself answers a bodiless 414.</summary>
+    public int KestrelRequestLineBytes => Math.Max(64 * 1024, MaxRequestTargetBytes + 1024);
+
     /// <summary>Cap on a model upload body, in bytes.</summary>
     public long MaxUploadBodyBytes { get; set; } = 64L * 1024 * 1024;
 
@@ -55,6 +64,11 @@ public sealed class GatewayOptions : IValidatableObject
         if (RequestTimeout <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Gateway:RequestTimeout must be positive.", [nameof(RequestTimeout)]);
+        }
+
+        if (MaxRequestTargetBytes < 256)
+        {
+            yield return new ValidationResult("Gateway:MaxRequestTargetBytes must be at least 256.", [nameof(MaxRequestTargetBytes)]);
         }
 
         if (MaxJsonBodyBytes <= 0 || MaxUploadBodyBytes <= 0)

@@ -162,6 +162,18 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(9_000)]
+    [InlineData(40_000)]
+    public async Task OverlongRequestTarget_Returns414ProblemNamingTheCap(int length)
+    {
+        var path = "/v1/models?name=" + new string('m', length);
+
+        using var response = await _gateway.Client.PostAsync(path, new ByteArrayContent([1, 2, 3]));
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestUriTooLong, "path");
+    }
+
+    [Theory]
     [InlineData("GET", "/v1/chat/completions")]
     [InlineData("PATCH", "/v1/llm/stats")]
     [InlineData("POST", "/v1/scale/inference")]
