@@ -3,6 +3,7 @@
 # in alternating rounds in one run (issue 3's target: through-gateway throughput ≥ 0.6× direct). Real PostgreSQL
 # and Redis on free ports, Release builds, wrk as the client; the worker registers its sample models at start.
 #   [ROUNDS=3] [GATEWAY_BEFORE=/path/to/Gateway.dll] bench/gateway-mlp.sh [seconds per cell, default 5]
+# Every target is warmed (WARMUP seconds at 1 and at 32 connections) before the measured rounds.
 # Targets: direct (the worker), bare (a YARP host with no features, bench/gateway-overhead), gateway (this build), gw-notel (this build, OTEL_SDK_DISABLED=true) and, when
 # GATEWAY_BEFORE names another build's Gateway.dll, gw-before (that build), so a change is measured side by side.
 set -euo pipefail
@@ -75,6 +76,16 @@ cell() {
   BODY="$body" TOKEN="$3" wrk -t"$threads" -c"$2" -d"${duration}s" --timeout 10s -s bench/gateway-mlp.lua "$1" | awk '/^RESULT/ {print $2, $3, $4}'
 }
 declare -A rps p50
+url_of() { case $1 in direct) echo "http://127.0.0.1:$worker_port/v2/models/mlp/infer" ;; bare) echo "http://127.0.0.1:$bare_port/v2/models/mlp/infer" ;; *) echo "http://127.0.0.1:${port[$1]}/v2/models/mlp/infer" ;; esac; }
+token_of() { case $1 in direct|bare) echo "$token" ;; *) echo "" ;; esac; }
+# Tiered JIT keeps every process slow for its first seconds (the gateway has the most code to tier up): warm each
+# target at both loads before the measured rounds (WARMUP seconds each, default 3).
+for target in "${targets[@]}"; do
+  for conns in 1 32; do
+    threads=1; ((conns > 1)) && threads=2
+    BODY="$body" TOKEN="$(token_of "$target")" wrk -t"$threads" -c"$conns" -d"${WARMUP:-3}s" -s bench/gateway-mlp.lua "$(url_of "$target")" >/dev/null
+  done
+done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do

@@ -8,7 +8,10 @@
 # ratios against the issue's targets: gateway added p50 (1 conn) ≤ 1.2× bare YARP's; gateway throughput
 # (32 conn) ≥ 0.8× bare YARP's. Generator, proxy and backend share this machine's cores, so compare ratios.
 #
-# usage: [ROUNDS=3] bench/gateway-overhead.sh [duration-seconds per cell, default 10]
+# Every target is warmed first (WARMUP seconds at 1 and at 32 connections: tiered JIT), and each cell also reports
+# the serving process's own CPU time per request (from /proc/PID/stat), which shared-core contention distorts less.
+#
+# usage: [ROUNDS=3] [WARMUP=3] bench/gateway-overhead.sh [duration-seconds per cell, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
