@@ -42,7 +42,8 @@ public static class Extensions
 
     /// <summary>
     /// Traces, metrics and logs through OpenTelemetry: to OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
-    /// else to the Zipkin endpoint the AppHost hands out in <c>OTEL_EXPORTER_ZIPKIN_ENDPOINT</c>.
+    /// else traces to the Zipkin endpoint the AppHost hands out in <c>OTEL_EXPORTER_ZIPKIN_ENDPOINT</c> (metrics are
+    /// collected only when OTLP can export them).
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -54,12 +55,20 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
+        var openTelemetry = builder.Services.AddOpenTelemetry();
+
+        // Metrics have one exporter here, OTLP: without an endpoint nothing reads them, and collecting them would
+        // still cost every request several measurements (server, Kestrel and HttpClient instruments).
+        if (IsOtlpConfigured(builder))
+        {
+            openTelemetry.WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(PlatformTelemetry.MeterName))
+                .AddMeter(PlatformTelemetry.MeterName));
+        }
+
+        openTelemetry
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName, "Npgsql")
                 .AddAspNetCoreInstrumentation(options =>
@@ -70,6 +79,9 @@ public static class Extensions
         return builder;
     }
 
+    private static bool IsOtlpConfigured<TBuilder>(TBuilder builder) where TBuilder : IHostApplicationBuilder =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     // The AppHost polls the gateway's /_internal/load several times a second; tracing it would bury real traffic.
     private static bool IsInternalPath(PathString path) => path.StartsWithSegments("/_internal");
 
@@ -78,7 +90,7 @@ public static class Extensions
 
     private static void AddOpenTelemetryExporters<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (IsOtlpConfigured(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
             return;
