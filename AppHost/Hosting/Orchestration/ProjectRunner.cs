@@ -127,7 +127,16 @@ public sealed class ProjectRunner
         await _scale.WaitAsync(cancellationToken);
         try
         {
-            // Never more replicas than the placement allows (GPUs × replicas per GPU, or the CPU limit).
+            // An autoscaled project stays within the bounds as they are now (a decision taken before an operator changed them must not
+            // undo the change), and never more replicas than the placement allows (GPUs × replicas per GPU, or the CPU limit).
+            if (Policy is not null)
+            {
+                lock (_lock)
+                {
+                    desired = Math.Clamp(desired, Min, Max);
+                }
+            }
+
             Desired = Policy is null ? desired : Math.Min(desired, Orchestrator.Placement.Capacity);
             desired = Desired;
             List<Replica> toDrain = [];
