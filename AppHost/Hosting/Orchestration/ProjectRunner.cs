@@ -195,7 +195,8 @@ public sealed class ProjectRunner
 
     internal ServerProcess StartProcess(Replica replica)
     {
-        var start = new ProcessStartInfo(DotNetHost.Path, [Resource.Metadata.AssemblyPath])
+        var assembly = Options.Assemblies.TryGetValue(Resource.Name, out var other) ? Path.GetFullPath(other) : Resource.Metadata.AssemblyPath;
+        var start = new ProcessStartInfo(DotNetHost.Path, [assembly])
         {
             WorkingDirectory = Path.GetDirectoryName(Resource.Metadata.ProjectPath)!,
         };
@@ -211,7 +212,7 @@ public sealed class ProjectRunner
             }
         }
 
-        replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {Resource.Metadata.AssemblyPath}");
+        replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {assembly}");
         return ServerProcess.Start(replica.Id, start, replica.Log.Append);
     }
 
