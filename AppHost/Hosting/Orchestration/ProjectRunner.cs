@@ -195,7 +195,7 @@ public sealed class ProjectRunner
 
     internal ServerProcess StartProcess(Replica replica)
     {
-        var assembly = Options.Assemblies.TryGetValue(Resource.Name, out var other) ? Path.GetFullPath(other) : Resource.Metadata.AssemblyPath;
+        var assembly = AssemblyFor(Resource, Options);
         var start = new ProcessStartInfo(DotNetHost.Path, [assembly])
         {
             WorkingDirectory = Path.GetDirectoryName(Resource.Metadata.ProjectPath)!,
@@ -214,6 +214,25 @@ public sealed class ProjectRunner
 
         replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {assembly}");
         return ServerProcess.Start(replica.Id, start, replica.Log.Append);
+    }
+
+    /// <summary>
+    /// The dll a replica runs: the configured override, else the ReadyToRun publish beside the build output
+    /// (<c>r2r/</c>, which the project's build writes; precompiled, so it starts with less JIT) when it is at least as
+    /// new as the build, else the build output itself.
+    /// </summary>
+    internal static string AssemblyFor(ProjectResource resource, AppHostOptions options)
+    {
+        if (options.Assemblies.TryGetValue(resource.Name, out var configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var built = resource.Metadata.AssemblyPath;
+        var precompiled = Path.Combine(Path.GetDirectoryName(built)!, "r2r", Path.GetFileName(built));
+        return File.Exists(precompiled) && File.Exists(built) && File.GetLastWriteTimeUtc(precompiled) >= File.GetLastWriteTimeUtc(built)
+            ? precompiled
+            : built;
     }
 
     internal void OnProcessStarted(Replica replica) => ProcessStarted?.Invoke(replica);
