@@ -7,6 +7,7 @@
 #   CONFIG=Release            measure a Release build
 #   VARIANT="r2r=/path/InferenceWorker.Gpu.dll …"   also run the cold starts with other worker build outputs,
 #                             interleaved round by round with the default build (side by side, same load)
+#   COLD_ONLY=1               only the cold starts (and variants), not warm/burst/spare
 #   R2R=1                     shorthand: publish the worker ReadyToRun and JIT-only to /tmp and compare
 #                             those two with the default build output
 set -euo pipefail
