@@ -27,6 +27,12 @@ public sealed class AppHostOptions
     /// <summary>Bytes of output kept on disk per process before the file is rotated (one old file kept).</summary>
     public long LogFileBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Build outputs to run instead of the project's own, by resource name, e.g.
+    /// <c>AppHost:Assemblies:inference=/tmp/r2r/InferenceWorker.Gpu.dll</c> (a Release or ReadyToRun publish).
+    /// </summary>
+    public Dictionary<string, string> Assemblies { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Overrides of the autoscale policies declared in Program.cs, by resource name.</summary>
     public Dictionary<string, AutoscaleSettings> Autoscale { get; set; } = new(StringComparer.Ordinal);
 

@@ -17,6 +17,12 @@ internal sealed class ClusterEntry(string name, bool holdsWhenCold)
 
     public int Desired { get; private set; }
 
+    /// <summary>The operator's upper bound on replicas when the AppHost sent one; 0 means scaled to zero on purpose.</summary>
+    public int? Max { get; private set; }
+
+    /// <summary>An operator set max 0: no replica will start, so requests are refused at once instead of held.</summary>
+    public bool ScaledToZero => Max == 0;
+
     public IReadOnlyList<ReplicaDestination> Destinations { get; private set; } = [];
 
     public int ReadyCount { get; private set; }
@@ -28,7 +34,7 @@ internal sealed class ClusterEntry(string name, bool holdsWhenCold)
     /// <summary>Completes at the next change of this cluster's destinations or of their availability.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    public void Replace(int desired, IReadOnlyList<ReplicaDestination> destinations)
+    public void Replace(int desired, int? max, IReadOnlyList<ReplicaDestination> destinations)
     {
         var ready = 0;
         foreach (var destination in destinations)
@@ -40,6 +46,7 @@ internal sealed class ClusterEntry(string name, bool holdsWhenCold)
         }
 
         Desired = desired;
+        Max = max;
         Destinations = destinations;
         ReadyCount = ready;
     }

@@ -34,7 +34,7 @@ internal sealed partial class DestinationRegistry
         {
             var entry = new ClusterEntry(name, Array.IndexOf(_options.HoldClusters, name) >= 0);
             var initial = FromServiceDiscovery(configuration, name);
-            entry.Replace(name == GatewayRoutes.AppHost ? 0 : initial.Count, initial);
+            entry.Replace(name == GatewayRoutes.AppHost ? 0 : initial.Count, null, initial);
             clusters[name] = entry;
         }
 
@@ -50,11 +50,11 @@ internal sealed partial class DestinationRegistry
     public bool TryGet(string cluster, out ClusterEntry entry) => _clusters.TryGetValue(cluster, out entry!);
 
     /// <summary>Replaces a cluster's whole replica set and applies it to YARP.</summary>
-    public void Replace(ClusterEntry cluster, int desired, IReadOnlyList<ReplicaDestination> destinations)
+    public void Replace(ClusterEntry cluster, int desired, int? max, IReadOnlyList<ReplicaDestination> destinations)
     {
         lock (_lock)
         {
-            cluster.Replace(desired, destinations);
+            cluster.Replace(desired, max, destinations);
             ConfigProvider.Update(_routes, BuildClusters());
         }
 

@@ -60,16 +60,30 @@ internal static class InternalApi
         using (document)
         {
             var (parsed, desired, error, field) = ParseReplicaSet(document.RootElement);
+            var (max, maxError) = ParseMax(document.RootElement);
+            error ??= maxError;
+            field ??= maxError is null ? null : "max";
             if (error is not null)
             {
                 await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid replica set", error, field);
                 return;
             }
 
-            registry.Replace(entry, desired, parsed!);
+            registry.Replace(entry, desired, max, parsed!);
         }
 
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>The optional operator bound: absent or null when unknown, 0 when the cluster is scaled to zero on purpose.</summary>
+    private static (int? Max, string? Error) ParseMax(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("max", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var max) && max >= 0 ? (max, null) : (null, "'max', when given, must be an integer ≥ 0.");
     }
 
     private static (List<ReplicaDestination>? Destinations, int Desired, string? Error, string? Field) ParseReplicaSet(JsonElement root)

@@ -10,6 +10,7 @@ namespace BenchPlatform.Gateway.Forwarding;
 /// Lets a request into its cluster: when an autoscaled cluster has no ready replica the request is held
 /// (bounded by <see cref="GatewayOptions.HoldTimeout"/>) while the AppHost is told of the demand, and goes on
 /// as soon as one is in rotation; on timeout, or when every ready replica is unhealthy, 503 with Retry-After.
+/// A cluster an operator scaled to zero (max 0) is refused at once with 503 and Retry-After, not held.
 /// Counts requests in flight and waiting per cluster for the load signal.
 /// </summary>
 internal sealed partial class ClusterAdmissionMiddleware(
@@ -31,6 +32,12 @@ internal sealed partial class ClusterAdmissionMiddleware(
 
         if (proxy.AvailableDestinations.Count == 0)
         {
+            if (cluster.ScaledToZero)
+            {
+                await WriteScaledToZeroAsync(context, cluster);
+                return;
+            }
+
             if (!cluster.HoldsWhenCold || AllReadyUnhealthy(clusterState))
             {
                 await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica available",
@@ -41,7 +48,11 @@ internal sealed partial class ClusterAdmissionMiddleware(
 
             if (!await HoldAsync(context, cluster, clusterState))
             {
-                if (!context.RequestAborted.IsCancellationRequested)
+                if (cluster.ScaledToZero && !context.RequestAborted.IsCancellationRequested)
+                {
+                    await WriteScaledToZeroAsync(context, cluster);
+                }
+                else if (!context.RequestAborted.IsCancellationRequested)
                 {
                     await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Cold start timed out",
                         $"No replica of '{cluster.Name}' became ready within {_options.HoldTimeout.TotalSeconds:0.#} s; retry after {_options.RetryAfterSeconds} s.",
@@ -85,6 +96,12 @@ internal sealed partial class ClusterAdmissionMiddleware(
                     return true;
                 }
 
+                if (cluster.ScaledToZero)
+                {
+                    // An operator set max 0 while this request waited: no replica is coming.
+                    return false;
+                }
+
                 var remaining = _options.HoldTimeout - time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
@@ -115,6 +132,12 @@ internal sealed partial class ClusterAdmissionMiddleware(
             LogReleased(logger, cluster.Name, ms, served);
         }
     }
+
+    private Task WriteScaledToZeroAsync(HttpContext context, ClusterEntry cluster) =>
+        GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Scaled to zero",
+            $"'{cluster.Name}' is scaled to zero by an operator (max 0), so no replica will start; retry after {_options.RetryAfterSeconds} s, " +
+            $"or raise max with PUT /v1/scale/{cluster.Name} {{\"min\":0,\"max\":4}}.",
+            retryAfterSeconds: _options.RetryAfterSeconds);
 
     /// <summary>True when replicas are marked ready but health checks took every one out (down, not cold).</summary>
     private static bool AllReadyUnhealthy(ClusterState clusterState)

@@ -6,8 +6,9 @@ using BenchPlatform.LoadTests.Results;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// True cold starts: allow zero replicas (<c>PUT /v1/scale/inference</c> min=0), wait until <c>GET /v1/scale</c> shows no ready
-/// replica, send one request; repeat; then a burst from zero. The original bounds are restored at the end.
+/// True cold starts: scale inference to zero at once (<c>PUT /v1/scale/inference</c> max=0), wait until <c>GET /v1/scale</c>
+/// shows no replica, allow replicas again with min=0, send one request (held while a replica starts); repeat; then a
+/// burst from zero. The original bounds are restored at the end.
 /// </summary>
 internal static class ColdStartScenario
 {
@@ -40,7 +41,7 @@ internal static class ColdStartScenario
         }
         finally
         {
-            await context.Api.SetScaleAsync(original.Min, max, CancellationToken.None).ConfigureAwait(false);
+            await context.Api.SetScaleAsync(original.Min, original.Max, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -53,10 +54,10 @@ internal static class ColdStartScenario
 
     private static async Task ScaleToZeroAsync(ScenarioContext context, int max, CancellationToken cancellationToken)
     {
-        // min 0 lets the autoscaler take every replica away once idle (after its scale-down window); max stays, so the
-        // next request is held until a replica starts: a true cold start.
-        await context.Api.SetScaleAsync(0, max, cancellationToken).ConfigureAwait(false);
-        context.Progress.Info($"cold_start: min=0 max={max}; waiting for 0 ready replicas (up to {context.Options.ColdWait.TotalSeconds:0} s)");
+        // max 0 drains and stops every replica at once (no scale-down window to wait out); then max is raised again
+        // with min 0, so no replica starts until the next request, which is held while one starts: a true cold start.
+        await context.Api.SetScaleAsync(0, 0, cancellationToken).ConfigureAwait(false);
+        context.Progress.Info($"cold_start: max=0; waiting for 0 replicas (up to {context.Options.ColdWait.TotalSeconds:0} s)");
         var deadline = context.Time.GetTimestamp() + (long)(context.Options.ColdWait.TotalSeconds * context.Time.TimestampFrequency);
         while (true)
         {
@@ -68,13 +69,14 @@ internal static class ColdStartScenario
 
             if (context.Time.GetTimestamp() > deadline)
             {
-                throw new ScenarioFailedException($"inference still had {scale.Ready} ready replica(s) {context.Options.ColdWait.TotalSeconds:0} s after PUT /v1/scale/inference min=0; raise --cold-wait past the autoscaler's scale-down window.");
+                throw new ScenarioFailedException($"inference still had {scale.Ready} ready replica(s) {context.Options.ColdWait.TotalSeconds:0} s after PUT /v1/scale/inference max=0; is a replica stuck draining?");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), context.Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), context.Time, cancellationToken).ConfigureAwait(false);
         }
 
-        context.Progress.Info("cold_start: inference at 0 ready replicas");
+        await context.Api.SetScaleAsync(0, max, cancellationToken).ConfigureAwait(false);
+        context.Progress.Info($"cold_start: inference at 0 replicas; min=0 max={max}");
     }
 
     private static async Task SampleAsync(ScenarioContext context, List<ScaleSample> samples, DateTimeOffset since, CancellationToken cancellationToken)

@@ -136,7 +136,8 @@ internal static class ResourcesApi
                 var min = runner.Policy?.Min ?? runner.Resource.Replicas;
                 if (runner.Policy is not null)
                 {
-                    await runner.SetBoundsAsync(min, runner.Max, cancellationToken);
+                    // Scaled to zero by an operator (max 0): starting it restores the declared max.
+                    await runner.SetBoundsAsync(min, runner.Max == 0 ? runner.Policy.Max : runner.Max, cancellationToken);
                 }
 
                 var count = Math.Max(1, min);

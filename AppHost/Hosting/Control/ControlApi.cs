@@ -62,22 +62,32 @@ public static class ControlApi
 
         var capacity = runner.Resource.Autoscale is null ? int.MaxValue : orchestrator.Placement.Capacity;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (bounds?.Min is not { } min || min < 0)
+        if (bounds?.Min is null && bounds?.Max is null)
+        {
+            errors["min"] = ["Give 'min' and/or 'max' (whole numbers of replicas, 0 or more), e.g. {\"min\":0,\"max\":4}; max 0 scales to zero."];
+        }
+
+        // A bound left out keeps its current value.
+        var min = bounds?.Min ?? runner.Min;
+        var max = bounds?.Max ?? runner.Max;
+        if (min < 0)
         {
             errors["min"] = ["Give 'min', a whole number of replicas of 0 or more."];
         }
 
-        if (bounds?.Max is not { } max || max < 1)
+        if (max < 0)
         {
-            errors["max"] = ["Give 'max', a whole number of replicas of 1 or more."];
+            errors["max"] = ["Give 'max', a whole number of replicas of 0 or more (0 scales to zero and refuses requests)."];
         }
         else if (max > capacity)
         {
             errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}'; lower 'max'."];
         }
-        else if (bounds.Min is { } lower && lower > max)
+        else if (min > max && min >= 0)
         {
-            errors["min"] = [$"'min' ({lower}) must not exceed 'max' ({max})."];
+            errors["min"] = [bounds?.Min is null
+                ? $"The current 'min' ({min}) exceeds the 'max' you gave ({max}); send both, e.g. {{\"min\":0,\"max\":{max}}}."
+                : $"'min' ({min}) must not exceed 'max' ({max})."];
         }
 
         if (errors.Count > 0)
@@ -85,7 +95,7 @@ public static class ControlApi
             return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)));
         }
 
-        await runner.SetBoundsAsync(bounds!.Min!.Value, bounds.Max!.Value, cancellationToken);
+        await orchestrator.SetBoundsAsync(runner, min, max, cancellationToken);
         return TypedResults.Ok(ScaleState.Of(runner));
     }
 

@@ -33,6 +33,14 @@ public static class WarmupApi
             return TypedResults.Problem(title: "Nothing to warm up", detail: "No project is autoscaled in this topology; declare one with WithAutoscale.", statusCode: 404);
         }
 
+        if (runner.Max == 0)
+        {
+            return TypedResults.Problem(
+                title: "Scaled to zero",
+                detail: $"'{runner.Resource.Name}' is scaled to zero by an operator (max 0); raise max first with PUT /v1/scale/{runner.Resource.Name} {{\"min\":0,\"max\":4}}.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
         var models = request?.Models ?? [];
         var replicas = request?.MinReplicas ?? 1;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -78,6 +78,7 @@ internal sealed partial class ClusterPublisher
         var replicas = _cluster.Replicas;
         var body = new DestinationSet(
             _cluster.Desired,
+            _cluster.Max,
             [.. replicas.Where(r => r.State is ReplicaState.Starting or ReplicaState.Ready or ReplicaState.Draining)
                 .Select(r => new Destination(r.Id, r.Address, r.State switch
                 {
@@ -128,6 +129,7 @@ internal sealed partial class ClusterPublisher
 
     private sealed record DestinationSet(
         [property: JsonPropertyName("desired")] int Desired,
+        [property: JsonPropertyName("max")] int Max,
         [property: JsonPropertyName("destinations")] Destination[] Destinations);
 
     private sealed record Destination(

@@ -147,6 +147,20 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         }
     }
 
+    /// <summary>
+    /// An operator's new bounds: moves the replica count into them at once (max 0 drains and stops every replica,
+    /// no scale-down window) and returns once the gateway knows, so a request sent next sees the new bounds.
+    /// </summary>
+    public async Task SetBoundsAsync(ProjectRunner runner, int min, int max, CancellationToken cancellationToken)
+    {
+        LogBounds(_logger, runner.Resource.Name, min, max, runner.Desired, Math.Clamp(runner.Desired, min, max));
+        await runner.SetBoundsAsync(min, max, cancellationToken);
+        foreach (var publisher in _publishers.Where(p => p.Cluster == runner))
+        {
+            await publisher.FlushAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+    }
+
     /// <summary>Whether <paramref name="resource"/> is ready.</summary>
     public bool IsReady(Resource resource) => _ready[resource].Task.IsCompletedSuccessfully;
 
@@ -424,6 +438,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "{Resource}: scale 0 -> {To} (demand: a request is held)")]
     private static partial void LogDemand(ILogger logger, string resource, int to);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Resource}: bounds set to min {Min}, max {Max} (operator); desired {From} -> {To}")]
+    private static partial void LogBounds(ILogger logger, string resource, int min, int max, int from, int to);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resource} ready: {Detail} ({Seconds:0.00} s)")]
     private static partial void LogResourceReady(ILogger logger, string resource, string detail, double seconds);

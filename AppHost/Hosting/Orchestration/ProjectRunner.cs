@@ -127,7 +127,16 @@ public sealed class ProjectRunner
         await _scale.WaitAsync(cancellationToken);
         try
         {
-            // Never more replicas than the placement allows (GPUs × replicas per GPU, or the CPU limit).
+            // An autoscaled project stays within the bounds as they are now (a decision taken before an operator changed them must not
+            // undo the change), and never more replicas than the placement allows (GPUs × replicas per GPU, or the CPU limit).
+            if (Policy is not null)
+            {
+                lock (_lock)
+                {
+                    desired = Math.Clamp(desired, Min, Max);
+                }
+            }
+
             Desired = Policy is null ? desired : Math.Min(desired, Orchestrator.Placement.Capacity);
             desired = Desired;
             List<Replica> toDrain = [];
@@ -186,7 +195,8 @@ public sealed class ProjectRunner
 
     internal ServerProcess StartProcess(Replica replica)
     {
-        var start = new ProcessStartInfo(DotNetHost.Path, [Resource.Metadata.AssemblyPath])
+        var assembly = AssemblyFor(Resource, Options);
+        var start = new ProcessStartInfo(DotNetHost.Path, [assembly])
         {
             WorkingDirectory = Path.GetDirectoryName(Resource.Metadata.ProjectPath)!,
         };
@@ -202,8 +212,27 @@ public sealed class ProjectRunner
             }
         }
 
-        replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {Resource.Metadata.AssemblyPath}");
+        replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {assembly}");
         return ServerProcess.Start(replica.Id, start, replica.Log.Append);
+    }
+
+    /// <summary>
+    /// The dll a replica runs: the configured override, else the ReadyToRun publish beside the build output
+    /// (<c>r2r/</c>, which the project's build writes; precompiled, so it starts with less JIT) when it is at least as
+    /// new as the build, else the build output itself.
+    /// </summary>
+    internal static string AssemblyFor(ProjectResource resource, AppHostOptions options)
+    {
+        if (options.Assemblies.TryGetValue(resource.Name, out var configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var built = resource.Metadata.AssemblyPath;
+        var precompiled = Path.Combine(Path.GetDirectoryName(built)!, "r2r", Path.GetFileName(built));
+        return File.Exists(precompiled) && File.Exists(built) && File.GetLastWriteTimeUtc(precompiled) >= File.GetLastWriteTimeUtc(built)
+            ? precompiled
+            : built;
     }
 
     internal void OnProcessStarted(Replica replica) => ProcessStarted?.Invoke(replica);

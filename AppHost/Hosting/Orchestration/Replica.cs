@@ -100,7 +100,12 @@ public sealed class Replica
             {
                 everReady = true;
                 ReadyMs = _runner.Time.GetElapsedTime(started).TotalMilliseconds;
-                SetState(ReplicaState.Ready, "ready", $"{ReadyMs:0} ms after process start");
+                if (State != ReplicaState.Draining)
+                {
+                    // One scaled away while it started stays out of rotation until it is stopped.
+                    SetState(ReplicaState.Ready, "ready", $"{ReadyMs:0} ms after process start");
+                }
+
                 _firstReady.TrySetResult();
                 try
                 {

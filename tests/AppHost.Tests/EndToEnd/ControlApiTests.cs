@@ -45,8 +45,10 @@ public sealed class ControlApiTests(ControlApiTests.Stack stack) : IClassFixture
     [Theory]
     [InlineData("{\"min\":3,\"max\":2}", "min")]
     [InlineData("{\"min\":-1,\"max\":2}", "min")]
-    [InlineData("{\"min\":0,\"max\":0}", "max")]
-    [InlineData("{\"min\":0}", "max")]
+    [InlineData("{\"min\":0,\"max\":-1}", "max")]
+    [InlineData("{\"min\":0,\"max\":100000}", "max")]
+    [InlineData("{\"max\":0}", "min")]
+    [InlineData("{}", "min")]
     public async Task PutScale_OutOfRange_Returns400NamingTheField(string body, string field)
     {
         using var request = stack.AppHost.ControlRequest(HttpMethod.Put, "_internal/scale/inference");

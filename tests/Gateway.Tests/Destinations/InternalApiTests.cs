@@ -66,6 +66,8 @@ public sealed class InternalApiTests : IAsyncLifetime
     [InlineData("{\"desired\":1,\"destinations\":[{\"id\":\"a\",\"address\":\"http://127.0.0.1:1/\",\"state\":\"up\"}]}", "destinations[0].state")]
     [InlineData("{\"desired\":1,\"destinations\":[{\"id\":\"a\",\"address\":\"http://127.0.0.1:1/\",\"state\":\"ready\"},{\"id\":\"a\",\"address\":\"http://127.0.0.1:2/\",\"state\":\"ready\"}]}", "destinations[1].id")]
     [InlineData("{\"desired\":1,", "body")]
+    [InlineData("{\"desired\":0,\"max\":-1,\"destinations\":[]}", "max")]
+    [InlineData("{\"desired\":0,\"max\":\"none\",\"destinations\":[]}", "max")]
     public async Task PutDestinations_InvalidSet_Returns400NamingTheField(string json, string field)
     {
         using var request = _gateway.Internal(HttpMethod.Put, "/_internal/clusters/inference/destinations", json);

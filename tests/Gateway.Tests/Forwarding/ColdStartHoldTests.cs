@@ -103,6 +103,63 @@ public sealed class ColdStartHoldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Request_ClusterScaledToZeroByOperator_Returns503AtOnceWithRetryAfterAndNoDemand()
+    {
+        // A 60 s hold timeout: an answer well before it shows the request was refused, not held until the timeout.
+        await using var gateway = await StartColdGatewayAsync("00:01:00");
+        await gateway.PutReplicaSetAsync("inference", 0, 0);
+
+        using var response = await gateway.Client.SendAsync(Infer("mlp")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("Scaled to zero", problem.GetProperty("title").GetString());
+        Assert.Contains("scaled to zero by an operator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("PUT /v1/scale/inference", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _appHost.Requests);
+        Assert.Equal(0, (await LoadAsync(gateway)).GetProperty("waiting").GetInt32());
+    }
+
+    [Fact]
+    public async Task Request_HeldWhenOperatorScalesToZero_IsReleasedWith503()
+    {
+        await using var gateway = await StartColdGatewayAsync("00:01:00");
+        var held = gateway.Client.SendAsync(Infer("mlp"));
+        await Wait.UntilAsync(async () => (await LoadAsync(gateway)).GetProperty("waiting").GetInt32() == 1,
+            TimeSpan.FromSeconds(10), "the request was not held");
+
+        await gateway.PutReplicaSetAsync("inference", 0, 0);
+        using var response = await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("Scaled to zero", (await ProblemAsync(response)).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Request_AfterMaxRaisedFromZero_IsHeldAndServedAgain()
+    {
+        await using var gateway = await StartColdGatewayAsync();
+        await gateway.PutReplicaSetAsync("inference", 0, 0);
+        using (var refused = await gateway.Client.SendAsync(Infer("mlp")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        await gateway.PutReplicaSetAsync("inference", 0, 4);
+        var held = gateway.Client.SendAsync(Infer("mlp"));
+        await Wait.UntilAsync(async () => (await LoadAsync(gateway)).GetProperty("waiting").GetInt32() == 1,
+            TimeSpan.FromSeconds(10), "the request was not held after max was raised");
+        await using var replica = await TestReplica.StartAsync("inference-0");
+        await gateway.PutReplicaSetAsync("inference", 1, 4, (replica.Id, replica.Address, "ready"));
+        using var response = await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(replica.Id, (await EchoAsync(response)).Replica);
+    }
+
+    [Fact]
     public async Task Sandbox_NoReplica_Returns503AtOnceNotHeld()
     {
         await using var gateway = await StartColdGatewayAsync();

@@ -86,10 +86,15 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>Pushes a replica set as the AppHost does.</summary>
-    public async Task PutDestinationsAsync(string cluster, int desired, params (string Id, Uri Address, string State)[] destinations)
+    public Task PutDestinationsAsync(string cluster, int desired, params (string Id, Uri Address, string State)[] destinations) =>
+        PutReplicaSetAsync(cluster, desired, null, destinations);
+
+    /// <summary>Pushes a replica set with the operator's max (0 = scaled to zero), as the AppHost does.</summary>
+    public async Task PutReplicaSetAsync(string cluster, int desired, int? max, params (string Id, Uri Address, string State)[] destinations)
     {
         var items = string.Join(",", destinations.Select(d => $"{{\"id\":\"{d.Id}\",\"address\":\"{d.Address}\",\"state\":\"{d.State}\"}}"));
-        using var request = Internal(HttpMethod.Put, $"/_internal/clusters/{cluster}/destinations", $"{{\"desired\":{desired},\"destinations\":[{items}]}}");
+        var maxJson = max is null ? "" : $"\"max\":{max},";
+        using var request = Internal(HttpMethod.Put, $"/_internal/clusters/{cluster}/destinations", $"{{\"desired\":{desired},{maxJson}\"destinations\":[{items}]}}");
         using var response = await Client.SendAsync(request);
         if (response.StatusCode != System.Net.HttpStatusCode.NoContent)
         {

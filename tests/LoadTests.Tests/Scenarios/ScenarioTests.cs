@@ -40,7 +40,7 @@ public sealed class ScenarioTests
         Assert.Equal(3, Class(runs[1], "cold").GetProperty("count").GetInt64());
         Assert.True(Class(runs[0], "cold").GetProperty("p50").GetDouble() >= 150);
         Assert.Equal(150, runs[0].GetProperty("server_phases_ms").GetProperty("cold").GetProperty("p50").GetDouble(), 0);
-        Assert.Equal([(0, 4), (0, 4), (0, 4), (1, 4)], fake.ScaleCalls.ToArray());
+        Assert.Equal([(0, 0), (0, 4), (0, 0), (0, 4), (0, 0), (0, 4), (1, 4)], fake.ScaleCalls.ToArray());
         Assert.Equal((1, 4), (fake.Min, fake.Max));
     }
 

@@ -80,6 +80,13 @@ public sealed class FakeGateway : IAsyncDisposable
             }
 
             var timing = "gateway;dur=0.1, queue;dur=0.0, infer;dur=0.2";
+            if (fake.Max == 0)
+            {
+                // Scaled to zero by an operator: refused at once, as the gateway does.
+                context.Response.Headers.RetryAfter = "1";
+                return Http.Results.Problem(statusCode: 503, title: "Scaled to zero", detail: "'inference' is scaled to zero by an operator (max 0).");
+            }
+
             if (fake.Ready == 0)
             {
                 // Held until the one replica start that the first held request triggered completes.
@@ -102,9 +109,9 @@ public sealed class FakeGateway : IAsyncDisposable
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
             var min = body.RootElement.GetProperty("min").GetInt32();
             var max = body.RootElement.GetProperty("max").GetInt32();
-            if (max < 1 || min > max)
+            if (max < 0 || min < 0 || min > max)
             {
-                return Http.Results.Problem(statusCode: 400, detail: "Give 'max', a whole number of replicas of 1 or more.");
+                return Http.Results.Problem(statusCode: 400, detail: "Give 'min' and 'max', whole numbers of replicas with 0 <= min <= max.");
             }
 
             fake.ScaleCalls.Enqueue((min, max));
@@ -113,8 +120,9 @@ public sealed class FakeGateway : IAsyncDisposable
                 (fake.Min, fake.Max) = (min, max);
             }
 
-            if (min == 0)
+            if (max == 0)
             {
+                // max 0 drains at once; min 0 alone would wait out the scale-down window, which this stand-in never does.
                 // Replicas drain a moment after the bounds change, so the scenario must wait for GET /v1/scale to say 0.
                 _ = Task.Delay(200).ContinueWith(_ => fake.Ready = 0, TaskScheduler.Default);
             }

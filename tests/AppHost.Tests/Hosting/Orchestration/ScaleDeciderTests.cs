@@ -19,6 +19,21 @@ public sealed class ScaleDeciderTests
     }
 
     [Fact]
+    public void Decide_MaxZero_GoesToZeroAtOnceWhateverTheDemandAndWindow()
+    {
+        Assert.Equal(0, _decider.Decide(current: 3, demand: 1000, min: 0, max: 0));
+        Assert.Equal(0, _decider.Decide(current: 0, demand: 5, min: 0, max: 0));
+    }
+
+    [Fact]
+    public void Decide_MaxRaisedFromZero_DemandScalesUpAgain()
+    {
+        Assert.Equal(0, _decider.Decide(current: 0, demand: 1, min: 0, max: 0));
+
+        Assert.Equal(1, _decider.Decide(current: 0, demand: 1, min: 0, max: 4));
+    }
+
+    [Fact]
     public void Decide_Burst_ScalesUpToMaxAndNotBeyond()
     {
         Assert.Equal(3, _decider.Decide(current: 1, demand: 17, min: 0, max: 4));
