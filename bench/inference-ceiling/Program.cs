@@ -1,0 +1,169 @@
+// In-process ceilings of the infer path on this machine, so the HTTP figures can be read against them:
+// ONNX Runtime Run alone (the sample MLP at batch 1/1000, melspectrogram at batch 1/8/64, intra-op threads 1 vs 2,
+// two runs at once vs one merged run), JSON request decoding alone (old and fast reader), and response encoding.
+//
+//   dotnet run -c Release --project bench/inference-ceiling -- [seconds per cell, default 2]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using BenchPlatform.InferenceWorker.Predict;
+using BenchPlatform.InferenceWorker.Samples;
+using Microsoft.ML.OnnxRuntime;
+
+var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
+Console.WriteLine($"# {Environment.ProcessorCount} cores; {seconds} s per cell; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+
+var mlpBytes = SampleModels.Mlp();
+var melPath = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/models/melspectrogram.onnx");
+
+foreach (var threads in (int[])[1, 2])
+{
+    using var session = Session(mlpBytes, threads);
+    foreach (var rows in (int[])[1, 1000])
+    {
+        var input = Random(rows * SampleModels.MlpInputs, 7);
+        var perRun = TimeRuns(session, "x", input, [rows, SampleModels.MlpInputs], seconds);
+        Console.WriteLine(Line($"ort mlp intra-op {threads} batch {rows}: {perRun * 1000:0.000} us/run, {rows / perRun:0} predictions/s"));
+    }
+}
+
+if (File.Exists(melPath))
+{
+    var melBytes = File.ReadAllBytes(melPath);
+    foreach (var threads in (int[])[1, 2])
+    {
+        using var session = Session(melBytes, threads);
+        foreach (var rows in (int[])[1, 8, 64])
+        {
+            var input = Random(rows * 16000, 3);
+            var perRun = TimeRuns(session, "input", input, [rows, 16000], seconds);
+            Console.WriteLine(Line($"ort mel intra-op {threads} batch {rows}: {perRun:0.000} ms/run, {rows / perRun * 1000:0} predictions/s"));
+        }
+    }
+
+    // 64 clients' worth of single rows: two runs at once (one per core, intra-op 1) vs one merged run.
+    using (var one = Session(melBytes, 1))
+    {
+        var input = Random(16000, 3);
+        var parallel = TimeParallel(one, "input", input, [1, 16000], 2, seconds);
+        Console.WriteLine(Line($"ort mel intra-op 1, 2 batch-1 runs at once: {2 / parallel * 1000:0} predictions/s"));
+    }
+}
+else
+{
+    Console.WriteLine($"(no {melPath}: melspectrogram figures skipped)");
+}
+
+using (var one = Session(mlpBytes, 1))
+{
+    var input = Random(SampleModels.MlpInputs, 7);
+    var parallel = TimeParallel(one, "x", input, [1, SampleModels.MlpInputs], 2, seconds);
+    Console.WriteLine(Line($"ort mlp intra-op 1, 2 batch-1 runs at once: {2 / parallel * 1000:0} predictions/s"));
+}
+
+foreach (var rows in (int[])[1, 1000])
+{
+    var body = MlpBody(rows);
+    var perParse = Time(() => InferRequestReader.Read(body).Dispose(), seconds);
+    Console.WriteLine(Line($"json decode mlp batch {rows} ({body.Length} bytes): {perParse:0.000} ms, {rows / perParse * 1000:0} predictions/s, {body.Length / perParse / 1000:0.0} MB/s"));
+}
+
+static string Line(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+static InferenceSession Session(byte[] model, int threads)
+{
+    using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+    options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+    options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    return new InferenceSession(model, options);
+}
+
+static float[] Random(int count, int seed)
+{
+    var random = new Random(seed);
+    var data = new float[count];
+    for (var i = 0; i < count; i++)
+    {
+        data[i] = MathF.Round((float)(random.NextDouble() * 2 - 1), 4);
+    }
+
+    return data;
+}
+
+// Milliseconds per run.
+static double TimeRuns(InferenceSession session, string name, float[] input, long[] shape, double seconds)
+{
+    using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+    using var runOptions = new RunOptions();
+    return Time(() =>
+    {
+        using var outputs = session.Run(runOptions, [name], [value], session.OutputNames);
+    }, seconds);
+}
+
+// Milliseconds per round of `parallelism` concurrent runs.
+static double TimeParallel(InferenceSession session, string name, float[] input, long[] shape, int parallelism, double seconds)
+{
+    var runs = new long[parallelism];
+    var clock = Stopwatch.StartNew();
+    var workers = new Thread[parallelism];
+    for (var p = 0; p < parallelism; p++)
+    {
+        var index = p;
+        workers[p] = new Thread(() =>
+        {
+            using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+            using var runOptions = new RunOptions();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                using var outputs = session.Run(runOptions, [name], [value], session.OutputNames);
+                runs[index]++;
+            }
+        });
+        workers[p].Start();
+    }
+
+    foreach (var worker in workers)
+    {
+        worker.Join();
+    }
+
+    return clock.Elapsed.TotalMilliseconds / runs.Sum() * parallelism;
+}
+
+static double Time(Action action, double seconds)
+{
+    for (var i = 0; i < 3; i++)
+    {
+        action();
+    }
+
+    var n = 0;
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed.TotalSeconds < seconds)
+    {
+        action();
+        n++;
+    }
+
+    return clock.Elapsed.TotalMilliseconds / n;
+}
+
+static byte[] MlpBody(int rows)
+{
+    var random = new Random(7);
+    var text = new StringBuilder();
+    text.Append(CultureInfo.InvariantCulture, $"{{\"inputs\":[{{\"name\":\"x\",\"shape\":[{rows},{SampleModels.MlpInputs}],\"datatype\":\"FP32\",\"data\":[");
+    for (var i = 0; i < rows * SampleModels.MlpInputs; i++)
+    {
+        if (i > 0)
+        {
+            text.Append(", ");
+        }
+
+        text.Append(Math.Round(random.NextDouble() * 2 - 1, 4).ToString(CultureInfo.InvariantCulture));
+    }
+
+    text.Append("]}],\"parameters\":{\"cache\":false}}");
+    return Encoding.UTF8.GetBytes(text.ToString());
+}
