@@ -33,11 +33,17 @@ public static class InferRequestReader
                         $"Inference-Header-Content-Length is {length} but the body has {body.Length} bytes; it must count the JSON part only, between 1 and the body length.");
                 }
 
-                var request = ReadCore(body[..length], body[length..], inputs, fastData);
-                return request;
+                return ReadCore(body[..length], body[length..], inputs, fastData);
             }
 
             return ReadCore(body, ReadOnlySpan<byte>.Empty, inputs, fastData);
+        }
+        catch (JsonException) when (fastData)
+        {
+            // After a fast-decoded array the reader's positions count from that array's end: decode again on the
+            // general path so the error names the true line and byte position.
+            Dispose(inputs);
+            return Read(body, jsonLength, fastData: false);
         }
         catch (JsonException ex)
         {

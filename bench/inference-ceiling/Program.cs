@@ -3,12 +3,21 @@
 // two runs at once vs one merged run), JSON request decoding alone (old and fast reader), and response encoding.
 //
 //   dotnet run -c Release --project bench/inference-ceiling -- [seconds per cell, default 2]
+//   dotnet run -c Release --project bench/inference-ceiling -- write-wide-mlp PATH   (writes the wide MLP the HTTP bench uploads)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Samples;
 using Microsoft.ML.OnnxRuntime;
+
+if (args is ["write-wide-mlp", var path])
+{
+    // The benchmark script uploads this model to measure batching where compute dominates.
+    File.WriteAllBytes(path, SampleModels.WideMlp());
+    return;
+}
 
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
 Console.WriteLine($"# {Environment.ProcessorCount} cores; {seconds} s per cell; load average {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -23,7 +32,7 @@ foreach (var threads in (int[])[1, 2])
     {
         var input = Random(rows * SampleModels.MlpInputs, 7);
         var perRun = TimeRuns(session, "x", input, [rows, SampleModels.MlpInputs], seconds);
-        Console.WriteLine(Line($"ort mlp intra-op {threads} batch {rows}: {perRun * 1000:0.000} us/run, {rows / perRun:0} predictions/s"));
+        Console.WriteLine(Line($"ort mlp intra-op {threads} batch {rows}: {perRun * 1000:0.0} us/run, {rows / perRun * 1000:0} predictions/s"));
     }
 }
 
@@ -64,8 +73,31 @@ using (var one = Session(mlpBytes, 1))
 foreach (var rows in (int[])[1, 1000])
 {
     var body = MlpBody(rows);
-    var perParse = Time(() => InferRequestReader.Read(body).Dispose(), seconds);
-    Console.WriteLine(Line($"json decode mlp batch {rows} ({body.Length} bytes): {perParse:0.000} ms, {rows / perParse * 1000:0} predictions/s, {body.Length / perParse / 1000:0.0} MB/s"));
+    var general = Time(() => InferRequestReader.Read(body, null, fastData: false).Dispose(), seconds);
+    Console.WriteLine(Line($"json decode (general path) mlp batch {rows} ({body.Length} bytes): {general:0.000} ms, {rows / general * 1000:0} predictions/s, {body.Length / general / 1000:0.0} MB/s"));
+    var fast = Time(() => InferRequestReader.Read(body).Dispose(), seconds);
+    Console.WriteLine(Line($"json decode (fast path) mlp batch {rows}: {fast:0.000} ms, {rows / fast * 1000:0} predictions/s, {body.Length / fast / 1000:0.0} MB/s ({general / fast:0.00}x)"));
+    var binary = BinaryBody(rows, out var jsonLength);
+    var perBinary = Time(() => InferRequestReader.Read(binary, jsonLength).Dispose(), seconds);
+    Console.WriteLine(Line($"binary decode mlp batch {rows} ({binary.Length} bytes): {perBinary:0.000} ms, {rows / perBinary * 1000:0} predictions/s"));
+    var skip = Time(() =>
+    {
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        reader.Skip();
+    }, seconds);
+    Console.WriteLine(Line($"Utf8JsonReader tokenize only mlp batch {rows}: {skip:0.000} ms, {body.Length / skip / 1000:0.0} MB/s"));
+}
+
+// A wide MLP (784→4096→4096→10, 20 M weights, 80 MB): batch 1 streams every weight per row, a merged batch once.
+using (var wide = Session(SampleModels.WideMlp(), 2))
+{
+    foreach (var rows in (int[])[1, 8, 64])
+    {
+        var input = Random(rows * SampleModels.MlpInputs, 7);
+        var perRun = TimeRuns(wide, "x", input, [rows, SampleModels.MlpInputs], seconds);
+        Console.WriteLine(Line($"ort wide-mlp intra-op 2 batch {rows}: {perRun:0.000} ms/run, {rows / perRun * 1000:0} predictions/s"));
+    }
 }
 
 static string Line(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
@@ -166,4 +198,16 @@ static byte[] MlpBody(int rows)
 
     text.Append("]}],\"parameters\":{\"cache\":false}}");
     return Encoding.UTF8.GetBytes(text.ToString());
+}
+
+static byte[] BinaryBody(int rows, out int jsonLength)
+{
+    var header = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $"{{\"inputs\":[{{\"name\":\"x\",\"shape\":[{rows},{SampleModels.MlpInputs}],\"datatype\":\"FP32\",\"parameters\":{{\"binary_data_size\":{rows * SampleModels.MlpInputs * 4}}}}}],\"parameters\":{{\"cache\":false}}}}"));
+    var data = Random(rows * SampleModels.MlpInputs, 7);
+    var body = new byte[header.Length + (data.Length * 4)];
+    header.CopyTo(body, 0);
+    System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).CopyTo(body.AsSpan(header.Length));
+    jsonLength = header.Length;
+    return body;
 }
