@@ -19,6 +19,17 @@ if (args is ["write-wide-mlp", var path])
     return;
 }
 
+if (args is ["decode", var file, ..])
+{
+    // Decode one request body file (the bench's bodies) on the general and the fast path: per-request cost.
+    var bytes = File.ReadAllBytes(file);
+    int? header = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : null;
+    var slow = Time(() => InferRequestReader.Read(bytes, header, fastData: false).Dispose(), 1);
+    var quick = Time(() => InferRequestReader.Read(bytes, header).Dispose(), 1);
+    Console.WriteLine(Line($"{Path.GetFileName(file)} ({bytes.Length} bytes): general {slow * 1000:0.0} us, fast {quick * 1000:0.0} us"));
+    return;
+}
+
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
 Console.WriteLine($"# {Environment.ProcessorCount} cores; {seconds} s per cell; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
