@@ -4,7 +4,8 @@
 # docs/readme-inference.md.
 #   bench/inference-bench.sh [seconds-per-run]        (default 5)
 # The load goes through the gateway (VIA=gateway, the default) or straight to the worker (VIA=direct).
-# ONLY_TARGETS=1 [ROUNDS=3]: only issue 4's unmet targets, alternated in rounds: batch-1000 MLP throughput with JSON
+# WARMUP=S: an untimed wrk pass of S seconds before each measured one (ONLY_TARGETS defaults to 3).
+# ONLY_TARGETS=1 [ROUNDS=3] [CONFIGS="on on-runners off"]: only issue 4's unmet targets, alternated in rounds: batch-1000 MLP throughput with JSON
 #   vs binary tensor data bodies, and 64 concurrent single-item clients with batching on / on with a thread-pool floor
 #   of 4 instead of 64 / on with a runner per core and one intra-op thread / off, for the MLP, a wide MLP (compute-bound, uploaded as wide-mlp) and melspectrogram.
 # ONLY_BATCHING=1: the batching rows of the full run only.
@@ -69,6 +70,10 @@ load() { # name body connections [label]
   local target="${GATEWAY:-$URL}"
   local line hlen=""
   [ -f "$WORK/$2.hlen" ] && hlen=$(cat "$WORK/$2.hlen")
+  if [ "${WARMUP:-0}" != 0 ]; then # untimed pass first: a fresh process runs tier-0 JIT code for its first seconds
+    BODY="$WORK/$2" HLEN="$hlen" wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${WARMUP}s" --timeout 10s -H "X-Internal-Token: $TOKEN" \
+      -s bench/inference-wrk.lua "$target/v2/models/$1/infer" >/dev/null
+  fi
   line=$(BODY="$WORK/$2" HLEN="$hlen" wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${DURATION}s" --timeout 10s -H "X-Internal-Token: $TOKEN" \
     -s bench/inference-wrk.lua "$target/v2/models/$1/infer" | grep RESULT)
   echo "$line"
@@ -84,6 +89,7 @@ pred() { # RESULT line, rows → predictions/s
 }
 
 if [ -n "${ONLY_TARGETS:-}" ]; then
+  WARMUP="${WARMUP:-3}"
   echo "# machine: $(nproc) cores; ${DURATION}s per run; via $VIA; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   dotnet build -c Release bench/inference-ceiling -v q -nologo >/dev/null
   dotnet bench/inference-ceiling/bin/Release/net10.0/InferenceCeiling.dll write-wide-mlp "$WORK/wide-mlp.onnx"
@@ -105,7 +111,7 @@ PY
     for model in mlp wide-mlp mel; do
       short=${model%-mlp}; bodies="$short-1.json $short-1.bin"
       [ "$model" = mlp ] && bodies="mlp-1.json mlp-1.bin"
-      for config in "on" "on-pool4" "on-runners" "off"; do
+      for config in ${CONFIGS:-on on-runners off}; do
         case $config in
           on) stop_worker; start_worker ;;
           on-pool4) stop_worker; start_worker Inference__MinWorkerThreads=4 ;;
