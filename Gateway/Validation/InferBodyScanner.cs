@@ -15,12 +15,18 @@ internal static class InferBodyScanner
     private const byte KindBool = 4;
     private const byte KindOther = 8;
 
-    public static bool IsCertainlyValid(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Whether <paramref name="json"/> is certainly a valid infer body. <paramref name="binaryLength"/> is the byte count
+    /// after the JSON header of a binary tensor data body (-1 for a plain JSON body): then inputs may carry
+    /// <c>parameters.binary_data_size</c> instead of <c>data</c>, and those sizes must add up to it.
+    /// </summary>
+    public static bool IsCertainlyValid(ReadOnlySpan<byte> json, long binaryLength = -1)
     {
         try
         {
             var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
-            return ScanRoot(ref reader) && !reader.Read();
+            long binary = 0;
+            return ScanRoot(ref reader, binaryLength >= 0, ref binary) && !reader.Read() && binary == Math.Max(binaryLength, 0);
         }
         catch (JsonException)
         {
@@ -28,7 +34,7 @@ internal static class InferBodyScanner
         }
     }
 
-    private static bool ScanRoot(ref Utf8JsonReader reader)
+    private static bool ScanRoot(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -43,7 +49,7 @@ internal static class InferBodyScanner
         {
             if (reader.ValueTextEquals("inputs"u8))
             {
-                if (seenInputs || !reader.Read() || !ScanInputs(ref reader))
+                if (seenInputs || !reader.Read() || !ScanInputs(ref reader, binaryBody, ref binary))
                 {
                     return false;
                 }
@@ -88,7 +94,7 @@ internal static class InferBodyScanner
         return reader.TokenType == JsonTokenType.EndObject && seenInputs;
     }
 
-    private static bool ScanInputs(ref Utf8JsonReader reader)
+    private static bool ScanInputs(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -98,7 +104,7 @@ internal static class InferBodyScanner
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (!ScanInput(ref reader))
+            if (!ScanInput(ref reader, binaryBody, ref binary))
             {
                 return false;
             }
@@ -109,7 +115,7 @@ internal static class InferBodyScanner
         return count > 0;
     }
 
-    private static bool ScanInput(ref Utf8JsonReader reader)
+    private static bool ScanInput(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -123,6 +129,7 @@ internal static class InferBodyScanner
         long elements = 1;
         long leaves = 0;
         byte leafKinds = 0;
+        long binarySize = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
@@ -166,11 +173,25 @@ internal static class InferBodyScanner
                 ScanData(ref reader, ref leaves, ref leafKinds);
                 seenData = true;
             }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                if (!reader.Read() || !ScanInputParameters(ref reader, ref binarySize))
+                {
+                    return false;
+                }
+            }
             else
             {
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        if (binarySize >= 0)
+        {
+            // Binary tensor data: the elements follow the JSON header; the worker checks their size against the shape.
+            binary += binarySize;
+            return binaryBody && seenName && seenShape && !seenData && expected != 0;
         }
 
         if (!(seenName && seenShape && seenData && expected != 0) || leaves != elements)
@@ -180,6 +201,33 @@ internal static class InferBodyScanner
 
         // Every leaf must be of the datatype's JSON kind (an empty array has no leaves and passes).
         return leafKinds == 0 || leafKinds == expected;
+    }
+
+    private static bool ScanInputParameters(ref Utf8JsonReader reader, ref long binarySize)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("binary_data_size"u8))
+            {
+                if (binarySize >= 0 || !reader.Read() || reader.TokenType != JsonTokenType.Number
+                    || !reader.TryGetInt64(out binarySize) || binarySize is < 0 or > int.MaxValue)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return true;
     }
 
     private static bool ScanOutputs(ref Utf8JsonReader reader)

@@ -15,7 +15,11 @@ internal static class JsonBodyRules
 
     private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer"];
 
-    public static ValidationError? Check(BodyKind kind, JsonElement root)
+    /// <summary>
+    /// The first rule <paramref name="root"/> breaks, or null. <paramref name="binaryLength"/>: the bytes after the JSON
+    /// header of an infer body with binary tensor data (-1 when the body is JSON only).
+    /// </summary>
+    public static ValidationError? Check(BodyKind kind, JsonElement root, long binaryLength = -1)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -24,7 +28,7 @@ internal static class JsonBodyRules
 
         return kind switch
         {
-            BodyKind.Infer => Infer(root),
+            BodyKind.Infer => Infer(root, binaryLength),
             BodyKind.Completion => Completion(root),
             BodyKind.ChatCompletion => ChatCompletion(root),
             BodyKind.BlockRun => BlockRun(root),
@@ -36,7 +40,7 @@ internal static class JsonBodyRules
         };
     }
 
-    private static ValidationError? Infer(JsonElement root)
+    private static ValidationError? Infer(JsonElement root, long binaryLength)
     {
         if (OptionalString(root, "id") is { } idError)
         {
@@ -54,14 +58,21 @@ internal static class JsonBodyRules
         }
 
         var index = 0;
+        long binary = 0;
         foreach (var input in inputs.EnumerateArray())
         {
-            if (InferInput(input, $"inputs[{index}]") is { } error)
+            if (InferInput(input, $"inputs[{index}]", binaryLength >= 0, ref binary) is { } error)
             {
                 return error;
             }
 
             index++;
+        }
+
+        if (binaryLength >= 0 && binary != binaryLength)
+        {
+            return new("Inference-Header-Content-Length",
+                $"The body has {binaryLength} bytes after the JSON header (Inference-Header-Content-Length) but the inputs' binary_data_size add up to {binary}; they must match.");
         }
 
         if (root.TryGetProperty("outputs", out var outputs))
@@ -86,7 +97,7 @@ internal static class JsonBodyRules
         return OptionalObject(root, "parameters");
     }
 
-    private static ValidationError? InferInput(JsonElement input, string path)
+    private static ValidationError? InferInput(JsonElement input, string path, bool binaryBody, ref long binary)
     {
         if (input.ValueKind != JsonValueKind.Object)
         {
@@ -135,6 +146,29 @@ internal static class JsonBodyRules
 
             elements = value == 0 || elements == 0 ? 0 : elements * value;
             dim++;
+        }
+
+        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("binary_data_size", out var binarySize))
+        {
+            var sizePath = $"{path}.parameters.binary_data_size";
+            if (!binaryBody)
+            {
+                return new(sizePath, $"'{sizePath}' needs binary tensor data: send the Inference-Header-Content-Length header with the JSON part's byte length, then the elements.");
+            }
+
+            if (binarySize.ValueKind != JsonValueKind.Number || !binarySize.TryGetInt64(out var bytes) || bytes < 0 || bytes > int.MaxValue)
+            {
+                return new(sizePath, $"'{sizePath}' must be a byte count between 0 and {int.MaxValue}, not {Describe(binarySize)}.");
+            }
+
+            if (input.TryGetProperty("data", out _))
+            {
+                return new($"{path}.data", $"'{path}' has both 'data' and parameters.binary_data_size; send its elements one way.");
+            }
+
+            binary += bytes;
+            return null;
         }
 
         if (!input.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)

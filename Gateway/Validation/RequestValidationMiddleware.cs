@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
 using BenchPlatform.Gateway.Forwarding;
@@ -16,6 +17,8 @@ namespace BenchPlatform.Gateway.Validation;
 /// </summary>
 internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
+    private const string BinaryHeader = "Inference-Header-Content-Length";
+
     private readonly GatewayOptions _options = options.Value;
 
     public async Task InvokeAsync(HttpContext context)
@@ -81,12 +84,27 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
     private async Task<bool> CheckJsonAsync(HttpContext context, BodyKind kind)
     {
         var request = context.Request;
+
+        // The binary tensor data extension: the first Inference-Header-Content-Length bytes are JSON, raw tensors follow.
+        var jsonLength = -1;
+        if (kind == BodyKind.Infer && request.Headers.TryGetValue(BinaryHeader, out var header))
+        {
+            if (header.Count != 1 || !int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out jsonLength) || jsonLength < 1)
+            {
+                await BadRequest(context, BinaryHeader, $"{BinaryHeader} is '{header}'; it must be one positive integer: the byte length of the body's JSON part.");
+                return false;
+            }
+        }
+
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+                || type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+                || (jsonLength > 0 && type.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))))
         {
             await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-                $"Send the body as application/json, not '{request.ContentType}'.", "Content-Type");
+                jsonLength > 0
+                    ? $"Send a binary tensor data body as application/octet-stream or application/json, not '{request.ContentType}'."
+                    : $"Send the body as application/json, not '{request.ContentType}'.", "Content-Type");
             return false;
         }
 
@@ -157,7 +175,16 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+        if (jsonLength > length)
+        {
+            await BadRequest(context, BinaryHeader, $"{BinaryHeader} is {jsonLength} but the body has only {length} bytes; it must count the JSON part only.");
+            return false;
+        }
+
+        // Only the JSON part is text: binary tensor data after it is forwarded as it came (the worker checks its sizes).
+        var json = jsonLength > 0 ? jsonLength : length;
+        var binaryLength = jsonLength > 0 ? length - jsonLength : -1;
+        if (!Utf8.IsValid(buffer.AsSpan(0, json)))
         {
             await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
             return false;
@@ -165,13 +192,13 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
 
         // Infer is the hot path: an allocation-free scan says "valid" for well-formed bodies; anything else goes
         // through the JsonDocument rules, which name the field at fault.
-        if (kind != BodyKind.Infer || !InferBodyScanner.IsCertainlyValid(buffer.AsSpan(0, length)))
+        if (kind != BodyKind.Infer || !InferBodyScanner.IsCertainlyValid(buffer.AsSpan(0, json), binaryLength))
         {
             ValidationError? error;
             try
             {
-                using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
-                error = JsonBodyRules.Check(kind, document.RootElement);
+                using var document = JsonDocument.Parse(buffer.AsMemory(0, json));
+                error = JsonBodyRules.Check(kind, document.RootElement, binaryLength);
             }
             catch (JsonException ex)
             {

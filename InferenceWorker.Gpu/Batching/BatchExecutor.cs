@@ -118,18 +118,25 @@ internal static class BatchExecutor
 
             var rowStart = 0;
             var buffer = new ArrayBufferWriter<byte>(256);
+            ArrayBufferWriter<byte>? binary = null;
             foreach (var work in group)
             {
                 buffer.ResetWrittenCount();
+                if (work.Binary is not null)
+                {
+                    binary ??= new ArrayBufferWriter<byte>(1024);
+                    binary.ResetWrittenCount();
+                }
+
                 using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
                 {
-                    OutputJson.Write(writer, model.OutputNames, ortOutputs, work.Outputs, rowStart, work.Rows, merged);
+                    OutputJson.Write(writer, model.OutputNames, ortOutputs, work.Outputs, rowStart, work.Rows, merged, work.Binary, binary);
                 }
 
                 rowStart += work.Rows;
                 var queueMs = Stopwatch.GetElapsedTime(work.EnqueuedAt, started).TotalMilliseconds;
                 var inferMs = Stopwatch.GetElapsedTime(started, ran).TotalMilliseconds;
-                work.Complete(new InferResult(buffer.WrittenSpan.ToArray(), queueMs, inferMs, totalRows));
+                work.Complete(new InferResult(buffer.WrittenSpan.ToArray(), queueMs, inferMs, totalRows, work.Binary is null ? null : binary!.WrittenSpan.ToArray()));
             }
 
             return true;

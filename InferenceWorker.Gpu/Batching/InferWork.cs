@@ -4,7 +4,7 @@ using BenchPlatform.InferenceWorker.Predict;
 namespace BenchPlatform.InferenceWorker.Batching;
 
 /// <summary>One request's share of a run: its inputs in model order, the outputs it wants, and where its result goes.</summary>
-internal sealed class InferWork(InputTensor[] inputs, bool[] outputs)
+internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? binary = null)
 {
     private readonly TaskCompletionSource<InferResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -12,6 +12,9 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs)
 
     /// <summary>For each model output, whether this request asked for it.</summary>
     public bool[] Outputs { get; } = outputs;
+
+    /// <summary>For each model output, whether it goes back as binary tensor data; null when none does.</summary>
+    public bool[]? Binary { get; } = binary;
 
     public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 

@@ -8,12 +8,12 @@ namespace BenchPlatform.InferenceWorker.Caching;
 /// <summary>
 /// SHA-256 of a request's canonical inputs: each input in model order as name, datatype, shape and
 /// little-endian element bytes (strings length-prefixed), then which outputs were asked for. Two requests
-/// that differ only in JSON spelling (spacing, nesting, property order, 1 vs 1.0) get the same key.
+/// that differ only in JSON spelling (spacing, nesting, property order, 1 vs 1.0) or send inputs as binary tensor data get the same key.
 /// </summary>
 public static class PredictionKey
 {
     /// <summary>The lower-case hex hash.</summary>
-    public static string Compute(InputTensor[] inputs, bool[] outputs)
+    public static string Compute(InputTensor[] inputs, bool[] outputs, bool[]? binaryOutputs = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> scratch = stackalloc byte[8];
@@ -50,6 +50,16 @@ public static class PredictionKey
         {
             scratch[0] = wanted ? (byte)1 : (byte)0;
             hash.AppendData(scratch[..1]);
+        }
+
+        // Binary outputs are cached in their own shape (JSON header + raw bytes): a separate key.
+        if (binaryOutputs is not null)
+        {
+            foreach (var binary in binaryOutputs)
+            {
+                scratch[0] = binary ? (byte)3 : (byte)2;
+                hash.AppendData(scratch[..1]);
+            }
         }
 
         Span<byte> digest = stackalloc byte[32];

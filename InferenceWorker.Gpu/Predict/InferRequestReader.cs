@@ -11,13 +11,39 @@ public static class InferRequestReader
 {
     private const string Title = "Invalid inference request";
 
-    /// <summary>Decodes <paramref name="body"/>; throws <see cref="BadRequestException"/> naming what is wrong.</summary>
-    public static InferRequest Read(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Decodes <paramref name="body"/>; throws <see cref="BadRequestException"/> naming what is wrong. With
+    /// <paramref name="jsonLength"/> (the <c>Inference-Header-Content-Length</c> header of the binary tensor data
+    /// extension) only that many leading bytes are JSON; the rest holds, in input order, the raw elements of every
+    /// input whose <c>parameters.binary_data_size</c> is set.
+    /// </summary>
+    public static InferRequest Read(ReadOnlySpan<byte> body, int? jsonLength = null) => Read(body, jsonLength, fastData: true);
+
+    /// <summary>As <see cref="Read(ReadOnlySpan{byte}, int?)"/>; <paramref name="fastData"/> false forces the general data path (tests compare both).</summary>
+    internal static InferRequest Read(ReadOnlySpan<byte> body, int? jsonLength, bool fastData)
     {
         var inputs = new List<InputTensor>();
         try
         {
-            return ReadCore(body, inputs);
+            if (jsonLength is { } length)
+            {
+                if (length < 1 || length > body.Length)
+                {
+                    throw new BadRequestException(Title,
+                        $"Inference-Header-Content-Length is {length} but the body has {body.Length} bytes; it must count the JSON part only, between 1 and the body length.");
+                }
+
+                return ReadCore(body[..length], body[length..], inputs, fastData);
+            }
+
+            return ReadCore(body, ReadOnlySpan<byte>.Empty, inputs, fastData);
+        }
+        catch (JsonException) when (fastData)
+        {
+            // After a fast-decoded array the reader's positions count from that array's end: decode again on the
+            // general path so the error names the true line and byte position.
+            Dispose(inputs);
+            return Read(body, jsonLength, fastData: false);
         }
         catch (JsonException ex)
         {
@@ -31,9 +57,12 @@ public static class InferRequestReader
         }
     }
 
-    private static InferRequest ReadCore(ReadOnlySpan<byte> body, List<InputTensor> inputs)
+    private static InferRequest ReadCore(ReadOnlySpan<byte> body, ReadOnlySpan<byte> binary, List<InputTensor> inputs, bool fastData)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        var offset = 0;
+        var binaryUsed = 0;
+        var binaryOutput = false;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new BadRequestException(Title, "The body must be a JSON object: {\"inputs\":[{\"name\",\"shape\",\"datatype\",\"data\"}]}.");
@@ -41,6 +70,7 @@ public static class InferRequestReader
 
         string? id = null;
         List<string>? outputs = null;
+        List<string>? binaryOutputs = null;
         var useCache = true;
         var sawInputs = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -56,7 +86,7 @@ public static class InferRequestReader
                 Expect(ref reader, JsonTokenType.StartArray, "\"inputs\" must be an array of tensors.");
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    inputs.Add(ReadInput(ref reader, body, inputs.Count));
+                    inputs.Add(ReadInput(ref reader, body, ref offset, inputs.Count, fastData, binary, ref binaryUsed));
                 }
 
                 sawInputs = true;
@@ -68,7 +98,7 @@ public static class InferRequestReader
                 outputs = [];
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    outputs.Add(ReadOutputName(ref reader));
+                    outputs.Add(ReadOutput(ref reader, ref binaryOutputs));
                 }
             }
             else if (reader.ValueTextEquals("parameters"u8))
@@ -78,15 +108,15 @@ public static class InferRequestReader
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isCache = reader.ValueTextEquals("cache"u8);
+                    var isBinaryOutput = reader.ValueTextEquals("binary_data_output"u8);
                     reader.Read();
                     if (isCache)
                     {
-                        useCache = reader.TokenType switch
-                        {
-                            JsonTokenType.True => true,
-                            JsonTokenType.False => false,
-                            _ => throw new BadRequestException(Title, "\"parameters.cache\" must be true or false."),
-                        };
+                        useCache = Boolean(ref reader, "\"parameters.cache\" must be true or false.");
+                    }
+                    else if (isBinaryOutput)
+                    {
+                        binaryOutput = Boolean(ref reader, "\"parameters.binary_data_output\" must be true or false.");
                     }
                     else
                     {
@@ -106,60 +136,61 @@ public static class InferRequestReader
             throw new BadRequestException(Title, "The request has no \"inputs\"; send at least one tensor {\"name\",\"shape\",\"datatype\",\"data\"}.");
         }
 
-        return new InferRequest { Id = id, Inputs = inputs, Outputs = outputs, UseCache = useCache };
+        if (binaryUsed != binary.Length)
+        {
+            throw new BadRequestException(Title,
+                $"The body has {binary.Length} bytes after the {body.Length}-byte JSON header but the inputs' binary_data_size add up to {binaryUsed}; they must match exactly.");
+        }
+
+        return new InferRequest
+        {
+            Id = id, Inputs = inputs, Outputs = outputs, UseCache = useCache, BinaryOutput = binaryOutput, BinaryOutputs = binaryOutputs,
+        };
     }
 
-    private static string ReadOutputName(ref Utf8JsonReader reader)
+    private static bool Boolean(ref Utf8JsonReader reader, string detail) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw new BadRequestException(Title, detail),
+    };
+
+    private static string ReadOutput(ref Utf8JsonReader reader, ref List<string>? binaryOutputs)
     {
         Expect(ref reader, JsonTokenType.StartObject, "Each entry of \"outputs\" must be an object {\"name\": …}.");
         string? name = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isName = reader.ValueTextEquals("name"u8);
-            reader.Read();
-            if (isName && reader.TokenType == JsonTokenType.String)
-            {
-                name = reader.GetString();
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return name ?? throw new BadRequestException(Title, "An entry of \"outputs\" has no \"name\".");
-    }
-
-    private static InputTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index)
-    {
-        Expect(ref reader, JsonTokenType.StartObject, $"inputs[{index}] must be an object {{\"name\",\"shape\",\"datatype\",\"data\"}}.");
-        string? name = null;
-        string? datatype = null;
-        long[]? shape = null;
-        int dataStart = -1, dataEnd = -1;
+        var binary = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
             {
                 reader.Read();
-                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new BadRequestException(Title, $"inputs[{index}].name must be a string.");
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    name = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
-            else if (reader.ValueTextEquals("datatype"u8))
+            else if (reader.ValueTextEquals("parameters"u8))
             {
                 reader.Read();
-                datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new BadRequestException(Title, $"inputs[{index}].datatype must be a string such as \"FP32\".");
-            }
-            else if (reader.ValueTextEquals("shape"u8))
-            {
-                reader.Read();
-                shape = ReadShape(ref reader, index);
-            }
-            else if (reader.ValueTextEquals("data"u8))
-            {
-                reader.Read();
-                dataStart = (int)reader.TokenStartIndex;
-                reader.Skip();
-                dataEnd = (int)reader.BytesConsumed;
+                Expect(ref reader, JsonTokenType.StartObject, "An output's \"parameters\" must be an object such as {\"binary_data\": true}.");
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isBinary = reader.ValueTextEquals("binary_data"u8);
+                    reader.Read();
+                    if (isBinary)
+                    {
+                        binary = Boolean(ref reader, "An output's \"parameters.binary_data\" must be true or false.");
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
             }
             else
             {
@@ -168,7 +199,95 @@ public static class InferRequestReader
             }
         }
 
+        if (name is null)
+        {
+            throw new BadRequestException(Title, "An entry of \"outputs\" has no \"name\".");
+        }
+
+        if (binary)
+        {
+            (binaryOutputs ??= []).Add(name);
+        }
+
+        return name;
+    }
+
+    private static InputTensor ReadInput(
+        ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref int offset, int index, bool fastData, ReadOnlySpan<byte> binary, ref int binaryUsed)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, $"inputs[{index}] must be an object {{\"name\",\"shape\",\"datatype\",\"data\"}}.");
+        string? name = null;
+        string? datatype = null;
+        long[]? shape = null;
+        long binarySize = -1;
+        int dataStart = -1, dataEnd = -1;
+        InputTensor? filled = null;
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    reader.Read();
+                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new BadRequestException(Title, $"inputs[{index}].name must be a string.");
+                }
+                else if (reader.ValueTextEquals("datatype"u8))
+                {
+                    reader.Read();
+                    datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new BadRequestException(Title, $"inputs[{index}].datatype must be a string such as \"FP32\".");
+                    Discard(ref filled);
+                }
+                else if (reader.ValueTextEquals("shape"u8))
+                {
+                    reader.Read();
+                    shape = ReadShape(ref reader, index);
+                    Discard(ref filled);
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    dataStart = offset + (int)reader.TokenStartIndex;
+                    Discard(ref filled);
+                    if (fastData && reader.TokenType == JsonTokenType.StartArray && TryFillFast(body[dataStart..], datatype, shape, out filled, out var length))
+                    {
+                        // The array is decoded; resume the structural reader at its closing bracket.
+                        var state = reader.CurrentState;
+                        offset = dataStart + length - 1;
+                        reader = new Utf8JsonReader(body[offset..], isFinalBlock: true, state);
+                        reader.Read();
+                        dataEnd = dataStart + length;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                        dataEnd = offset + (int)reader.BytesConsumed;
+                    }
+                }
+                else if (reader.ValueTextEquals("parameters"u8))
+                {
+                    reader.Read();
+                    binarySize = ReadInputParameters(ref reader, index);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch
+        {
+            filled?.Dispose();
+            throw;
+        }
+
         var label = name is null ? $"inputs[{index}]" : $"input '{name}'";
+        if (filled is not null && binarySize < 0)
+        {
+            return Named(filled, name, label);
+        }
+
+        filled?.Dispose();
         if (name is null)
         {
             throw new BadRequestException(Title, $"{label} has no \"name\".");
@@ -190,9 +309,14 @@ public static class InferRequestReader
             throw new BadRequestException(Title, $"{label} has no \"shape\"; give its dimensions, e.g. [1, 4] ([] for a scalar).");
         }
 
-        if (dataStart < 0)
+        if (binarySize >= 0 && dataStart >= 0)
         {
-            throw new BadRequestException(Title, $"{label} has no \"data\"; give its elements row-major as a JSON array.");
+            throw new BadRequestException(Title, $"{label} has both \"data\" and parameters.binary_data_size; send its elements one way, not both.");
+        }
+
+        if (dataStart < 0 && binarySize < 0)
+        {
+            throw new BadRequestException(Title, $"{label} has no \"data\"; give its elements row-major as a JSON array (or as binary: parameters.binary_data_size with the Inference-Header-Content-Length header).");
         }
 
         long count = 1;
@@ -213,7 +337,22 @@ public static class InferRequestReader
         var tensor = new InputTensor(name, type, shape, (int)count);
         try
         {
-            ReadData(body[dataStart..dataEnd], tensor, label);
+            if (binarySize >= 0)
+            {
+                if (binarySize > binary.Length - binaryUsed)
+                {
+                    throw new BadRequestException(Title,
+                        $"{label} has binary_data_size {binarySize} but only {binary.Length - binaryUsed} binary bytes are left after the JSON header (Inference-Header-Content-Length) and the inputs before it.");
+                }
+
+                BinaryTensorData.Read(binary.Slice(binaryUsed, (int)binarySize), tensor, label);
+                binaryUsed += (int)binarySize;
+            }
+            else
+            {
+                ReadData(body[dataStart..dataEnd], tensor, label);
+            }
+
             return tensor;
         }
         catch
@@ -221,6 +360,87 @@ public static class InferRequestReader
             tensor.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The fast data path when the datatype and shape came before <c>data</c> and are valid; false leaves it to the general path.</summary>
+    private static bool TryFillFast(ReadOnlySpan<byte> json, string? datatype, long[]? shape, out InputTensor? tensor, out int length)
+    {
+        tensor = null;
+        length = -1;
+        if (datatype is null || shape is null)
+        {
+            return false;
+        }
+
+        var type = TensorDataTypes.Parse(datatype);
+        if (type is TensorDataType.Unknown or TensorDataType.String)
+        {
+            return false;
+        }
+
+        long count = 1;
+        foreach (var dim in shape)
+        {
+            count *= dim;
+            if (dim == 0 || count > int.MaxValue / 8)
+            {
+                return false;
+            }
+        }
+
+        // The name is set once the whole input object is read (it may come after "data").
+        tensor = new InputTensor(string.Empty, type, shape, (int)count);
+        length = JsonTensorData.TryFill(json, tensor);
+        if (length > 0)
+        {
+            return true;
+        }
+
+        tensor.Dispose();
+        tensor = null;
+        return false;
+    }
+
+    private static InputTensor Named(InputTensor tensor, string? name, string label)
+    {
+        if (name is null)
+        {
+            tensor.Dispose();
+            throw new BadRequestException(Title, $"{label} has no \"name\".");
+        }
+
+        return tensor.WithName(name);
+    }
+
+    private static void Discard(ref InputTensor? tensor)
+    {
+        tensor?.Dispose();
+        tensor = null;
+    }
+
+    /// <summary>An input's <c>parameters</c>: returns <c>binary_data_size</c>, or -1 when absent.</summary>
+    private static long ReadInputParameters(ref Utf8JsonReader reader, int index)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, $"inputs[{index}].parameters must be an object such as {{\"binary_data_size\": 3136}}.");
+        long size = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSize = reader.ValueTextEquals("binary_data_size"u8);
+            reader.Read();
+            if (!isSize)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out size) || size < 0 || size > int.MaxValue)
+            {
+                throw new BadRequestException(Title,
+                    $"inputs[{index}].parameters.binary_data_size must be a non-negative integer byte count of its binary data (at most {int.MaxValue}).");
+            }
+        }
+
+        return size;
     }
 
     private static long[] ReadShape(ref Utf8JsonReader reader, int index)

@@ -16,6 +16,9 @@ namespace BenchPlatform.InferenceWorker.Predict;
 /// <summary>The Open Inference Protocol v2 endpoints: health, model metadata and readiness, infer.</summary>
 public static class InferenceApi
 {
+    /// <summary>The binary tensor data extension's header: the byte length of the JSON part of a request or response body.</summary>
+    public const string BinaryHeader = "Inference-Header-Content-Length";
+
     /// <summary>Maps <c>/v2/…</c>.</summary>
     public static IEndpointRouteBuilder MapInferenceApi(this IEndpointRouteBuilder app)
     {
@@ -86,6 +89,19 @@ public static class InferenceApi
             version = v;
         }
 
+        int? jsonLength = null;
+        if (context.Request.Headers.TryGetValue(BinaryHeader, out var headerValues))
+        {
+            if (headerValues.Count != 1 || !int.TryParse(headerValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                await Problem(context, StatusCodes.Status400BadRequest, "Invalid inference request",
+                    $"{BinaryHeader} is '{headerValues}'; it must be one non-negative integer: the byte length of the JSON part of the body.");
+                return;
+            }
+
+            jsonLength = parsed;
+        }
+
         var reader = context.Request.BodyReader;
         ReadResult read;
         while (true)
@@ -116,7 +132,7 @@ public static class InferenceApi
                 body = copy.AsSpan(0, (int)buffer.Length);
             }
 
-            request = InferRequestReader.Read(body);
+            request = InferRequestReader.Read(body, jsonLength);
         }
         catch (BadRequestException ex)
         {
@@ -166,9 +182,11 @@ public static class InferenceApi
 
         InputTensor[] inputs;
         bool[] outputs;
+        bool[]? binary;
         try
         {
             (inputs, outputs) = InputBinder.Bind(record, record.MaxBatchSize ?? options.MaxBatchSize, request);
+            binary = InputBinder.BinaryOutputs(record, request);
         }
         catch (BadRequestException ex)
         {
@@ -179,14 +197,14 @@ public static class InferenceApi
         string? cacheKey = null;
         if (request.UseCache && cache.Available)
         {
-            cacheKey = PredictionCache.Key(record.Name, record.Version, PredictionKey.Compute(inputs, outputs));
+            cacheKey = PredictionCache.Key(record.Name, record.Version, PredictionKey.Compute(inputs, outputs, binary));
             var cached = await cache.GetAsync(cacheKey);
             metrics.Cache(record.Name, cached is not null);
-            if (cached is not null)
+            if (cached is not null && CachedOutputs.TryRead(cached, binary is not null, out var cachedJson, out var cachedBinary))
             {
                 metrics.Request(record.Name);
                 context.Response.Headers["Server-Timing"] = "cache;desc=hit";
-                await WriteResponse(context, request.Id, record, cached, inferenceMs: 0, cached: true, batchSize: 0);
+                await WriteResponse(context, request.Id, record, cachedJson, cachedBinary, inferenceMs: 0, cached: true, batchSize: 0);
                 return;
             }
         }
@@ -215,7 +233,7 @@ public static class InferenceApi
             InferResult result;
             try
             {
-                result = await lease.Model.InferAsync(inputs, outputs);
+                result = await lease.Model.InferAsync(inputs, outputs, binary);
             }
             catch (BadRequestException ex)
             {
@@ -233,7 +251,7 @@ public static class InferenceApi
             metrics.Run(record.Name, result.QueueMs, result.InferMs, result.BatchSize);
             if (cacheKey is not null)
             {
-                cache.Set(cacheKey, result.OutputsJson);
+                cache.Set(cacheKey, CachedOutputs.Write(result.OutputsJson, result.Binary));
             }
 
             var timing = string.Create(CultureInfo.InvariantCulture,
@@ -244,16 +262,43 @@ public static class InferenceApi
             }
 
             context.Response.Headers["Server-Timing"] = timing;
-            await WriteResponse(context, request.Id, record, result.OutputsJson, result.InferMs, cached: false, result.BatchSize);
+            await WriteResponse(context, request.Id, record, result.OutputsJson, result.Binary, result.InferMs, cached: false, result.BatchSize);
         }
     }
 
     private static async Task WriteResponse(
-        HttpContext context, string? id, ModelRecord record, byte[] outputsJson, double inferenceMs, bool cached, int batchSize)
+        HttpContext context, string? id, ModelRecord record, ReadOnlyMemory<byte> outputsJson, ReadOnlyMemory<byte>? binary, double inferenceMs, bool cached,
+        int batchSize)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true }))
+        if (binary is null)
+        {
+            context.Response.ContentType = "application/json";
+            using var direct = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
+            WriteHeader(direct, id, record, outputsJson.Span, inferenceMs, cached, batchSize);
+        }
+        else
+        {
+            // Binary tensor data: the JSON part's length goes in a header, so it is written to a buffer first.
+            var header = new ArrayBufferWriter<byte>(256 + outputsJson.Length);
+            using (var writer = new Utf8JsonWriter(header, new JsonWriterOptions { SkipValidation = true }))
+            {
+                WriteHeader(writer, id, record, outputsJson.Span, inferenceMs, cached, batchSize);
+            }
+
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.Headers[BinaryHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
+            context.Response.ContentLength = header.WrittenCount + binary.Value.Length;
+            context.Response.BodyWriter.Write(header.WrittenSpan);
+            context.Response.BodyWriter.Write(binary.Value.Span);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteHeader(
+        Utf8JsonWriter writer, string? id, ModelRecord record, ReadOnlySpan<byte> outputsJson, double inferenceMs, bool cached, int batchSize)
+    {
         {
             writer.WriteStartObject();
             if (id is not null)
@@ -276,8 +321,6 @@ public static class InferenceApi
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
-
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     private static Task Problem(HttpContext context, int status, string title, string detail) =>

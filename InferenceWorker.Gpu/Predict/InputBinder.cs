@@ -94,6 +94,37 @@ public static class InputBinder
         return (ordered, outputs);
     }
 
+    /// <summary>
+    /// For each model output, whether it goes back as binary tensor data (<c>parameters.binary_data_output</c> for all,
+    /// or an output's <c>parameters.binary_data</c>); null when none does. Names were checked by <see cref="Bind"/>.
+    /// </summary>
+    public static bool[]? BinaryOutputs(ModelRecord record, InferRequest request)
+    {
+        if (!request.BinaryOutput && request.BinaryOutputs is null)
+        {
+            return null;
+        }
+
+        var outputs = record.Signature.Outputs;
+        var binary = new bool[outputs.Count];
+        if (request.BinaryOutput)
+        {
+            Array.Fill(binary, true);
+            return binary;
+        }
+
+        foreach (var name in request.BinaryOutputs!)
+        {
+            var index = IndexOf(outputs, name);
+            if (index >= 0)
+            {
+                binary[index] = true;
+            }
+        }
+
+        return binary;
+    }
+
     private static bool ShapeMatches(long[] expected, long[] actual)
     {
         if (expected.Length != actual.Length)

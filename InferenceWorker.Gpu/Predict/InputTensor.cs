@@ -28,7 +28,7 @@ public sealed class InputTensor : IDisposable
     }
 
     /// <summary>The input name.</summary>
-    public string Name { get; }
+    public string Name { get; private set; }
 
     /// <summary>The datatype the request declared.</summary>
     public TensorDataType DataType { get; }
@@ -53,6 +53,13 @@ public sealed class InputTensor : IDisposable
 
     /// <summary>The first dimension (1 for a scalar).</summary>
     public int Rows => Shape.Length == 0 ? 1 : (int)Shape[0];
+
+    /// <summary>Sets the name once the whole input object is read (the fast data path decodes before it may know it).</summary>
+    internal InputTensor WithName(string name)
+    {
+        Name = name;
+        return this;
+    }
 
     /// <inheritdoc />
     public void Dispose()

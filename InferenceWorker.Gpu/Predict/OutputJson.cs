@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -10,7 +13,13 @@ namespace BenchPlatform.InferenceWorker.Predict;
 /// </summary>
 internal static class OutputJson
 {
-    public static void Write(Utf8JsonWriter writer, string[] names, OrtValue[] values, bool[] include, int rowStart, int rows, bool slice)
+    /// <summary>
+    /// Writes the <c>outputs</c> array; outputs flagged in <paramref name="binary"/> carry
+    /// <c>parameters.binary_data_size</c> instead of <c>data</c> and their elements go to <paramref name="binaryData"/>.
+    /// </summary>
+    public static void Write(
+        Utf8JsonWriter writer, string[] names, OrtValue[] values, bool[] include, int rowStart, int rows, bool slice,
+        bool[]? binary = null, IBufferWriter<byte>? binaryData = null)
     {
         writer.WriteStartArray();
         for (var o = 0; o < names.Length; o++)
@@ -45,13 +54,57 @@ internal static class OutputJson
             }
 
             writer.WriteEndArray();
-            writer.WriteStartArray("data"u8);
-            WriteData(writer, value, info.ElementDataType, start, count);
-            writer.WriteEndArray();
+            if (binary is not null && binary[o])
+            {
+                var size = WriteBinary(binaryData!, value, info.ElementDataType, start, count);
+                writer.WriteStartObject("parameters"u8);
+                writer.WriteNumber("binary_data_size"u8, size);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteStartArray("data"u8);
+                WriteData(writer, value, info.ElementDataType, start, count);
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>Raw little-endian elements (STRING: 4-byte length + UTF-8 each); returns the byte count.</summary>
+    private static long WriteBinary(IBufferWriter<byte> output, OrtValue value, TensorElementType type, int start, int count)
+    {
+        if (type == TensorElementType.String)
+        {
+            long total = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                var text = value.GetStringElement(i);
+                var length = Encoding.UTF8.GetByteCount(text);
+                var span = output.GetSpan(4 + length);
+                BinaryPrimitives.WriteInt32LittleEndian(span, length);
+                Encoding.UTF8.GetBytes(text, span[4..]);
+                output.Advance(4 + length);
+                total += 4 + length;
+            }
+
+            return total;
+        }
+
+        var size = type switch
+        {
+            TensorElementType.Bool or TensorElementType.Int8 or TensorElementType.UInt8 => 1,
+            TensorElementType.Float16 or TensorElementType.Int16 or TensorElementType.UInt16 => 2,
+            TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
+            TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => 8,
+            _ => throw new NotSupportedException($"Output element type {type} is not carried by the inference API."),
+        };
+        var bytes = value.GetTensorMutableRawData().Slice(start * size, count * size);
+        output.Write(bytes);
+        return bytes.Length;
     }
 
     private static void WriteData(Utf8JsonWriter writer, OrtValue value, TensorElementType type, int start, int count)

@@ -44,13 +44,21 @@ public static class SampleModels
     /// An MNIST-classifier-sized perceptron (about 0.53 M weights, 2 MB): x FP32 [batch, 784] → Gemm 512 → ReLU →
     /// Gemm 256 → ReLU → Gemm 10 → Softmax → probabilities FP32 [batch, 10]. Weights are seeded He-uniform.
     /// </summary>
-    public static byte[] Mlp()
+    public static byte[] Mlp() => Perceptron("mlp", [MlpInputs, 512, 256, 10]);
+
+    /// <summary>
+    /// A wide perceptron for benchmarks, not registered as a sample: x FP32 [batch, 784] → Gemm 4096 → ReLU → Gemm 4096
+    /// → ReLU → Gemm 10 → Softmax (20 M weights, 80 MB). A single row streams every weight from memory; a merged batch
+    /// streams them once, so its compute, not the request handling, sets the throughput.
+    /// </summary>
+    public static byte[] WideMlp() => Perceptron("wide-mlp", [MlpInputs, 4096, 4096, 10]);
+
+    private static byte[] Perceptron(string name, int[] sizes)
     {
         var random = new Random(20261123);
-        var g = new OnnxGraphBuilder("mlp");
+        var g = new OnnxGraphBuilder(name);
         var h = g.Input("x", OnnxDataType.Float, "batch", MlpInputs);
-        int[] sizes = [MlpInputs, 512, 256, 10];
-        for (var layer = 0; layer < 3; layer++)
+        for (var layer = 0; layer < sizes.Length - 1; layer++)
         {
             var (fanIn, fanOut) = (sizes[layer], sizes[layer + 1]);
             var scale = MathF.Sqrt(2f / fanIn);
@@ -67,7 +75,7 @@ public static class SampleModels
             }
 
             h = g.Op("Gemm", [h, g.Initializer($"W{layer}", [fanIn, fanOut], w), g.Initializer($"b{layer}", [fanOut], b)]);
-            if (layer < 2)
+            if (layer < sizes.Length - 2)
             {
                 h = g.Op("Relu", [h]);
             }

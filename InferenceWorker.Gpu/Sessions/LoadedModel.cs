@@ -68,12 +68,13 @@ public sealed class LoadedModel
     internal void Touch() => Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
 
     /// <summary>
-    /// Runs validated inputs (in model input order): through the batcher when the model is batchable and
+    /// Runs validated inputs (in model input order; <paramref name="binaryOutputs"/> flags outputs that go back as binary
+    /// tensor data): through the batcher when the model is batchable and
     /// batching is on, else directly on the calling thread.
     /// </summary>
-    public Task<InferResult> InferAsync(InputTensor[] inputs, bool[] outputs)
+    public Task<InferResult> InferAsync(InputTensor[] inputs, bool[] outputs, bool[]? binaryOutputs = null)
     {
-        var work = new InferWork(inputs, outputs);
+        var work = new InferWork(inputs, outputs, binaryOutputs);
         if (_batcher is not null)
         {
             _batcher.Enqueue(work);

@@ -38,6 +38,7 @@ public static class CommandLine
         ("--threshold", "EXPR", "Fail with exit code 3 unless EXPR holds, e.g. \"warm.p99<20ms\", \"all.error_rate<1%\", \"cold_start:cold.max<5s\" (repeatable)."),
         ("--api-key", "KEY", "Bearer key for /v1 and /v2 calls (default: env BENCH_API_KEY)."),
         ("--cache", null, "Let inference requests use the prediction cache (default: \"cache\":false)."),
+        ("--binary", null, "Send generated inference inputs as binary tensor data (Inference-Header-Content-Length) instead of JSON numbers."),
         ("--plain", null, "Plain progress lines instead of the live display (automatic when not a TTY or CI=true)."),
         ("--tolerance", "PCT", "compare: relative increase that counts as a regression. Default 10%."),
         ("--min-delta", "TIME", "compare: ignore latency changes smaller than this. Default 1ms."),
@@ -129,6 +130,7 @@ public static class CommandLine
                 case "--threshold": options.Thresholds.Add(Threshold.Parse(Value())); break;
                 case "--api-key": options.ApiKey = NonEmpty(name, Value()); break;
                 case "--cache": options.UseCache = true; break;
+                case "--binary": options.Binary = true; break;
                 case "--plain": options.Plain = true; break;
                 case "--tolerance": options.Tolerance = ParsePercent(name, Value()); break;
                 case "--min-delta": options.MinDelta = ParseDuration(name, Value(), allowZero: true); break;

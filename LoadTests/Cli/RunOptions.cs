@@ -63,6 +63,9 @@ public sealed class RunOptions
 
     public bool UseCache { get; set; }
 
+    /// <summary>Send generated infer inputs as binary tensor data (Inference-Header-Content-Length) instead of JSON.</summary>
+    public bool Binary { get; set; }
+
     public bool Plain { get; set; }
 
     public bool Help { get; set; }

@@ -10,9 +10,12 @@ public sealed class BodyRequestSource : IRequestSource
     private readonly byte[]? _body;
     private readonly string _contentType;
     private readonly string? _authorization;
+    private readonly string? _binaryHeader;
 
-    public BodyRequestSource(HttpMethod method, Uri uri, byte[]? body, string contentType, string? apiKey)
+    /// <summary>A source; <paramref name="binaryHeaderLength"/>, for a binary tensor data body, is the JSON header's byte length, sent as <c>Inference-Header-Content-Length</c>.</summary>
+    public BodyRequestSource(HttpMethod method, Uri uri, byte[]? body, string contentType, string? apiKey, int? binaryHeaderLength = null)
     {
+        _binaryHeader = binaryHeaderLength?.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _method = method;
         _uri = uri;
         _body = body;
@@ -27,6 +30,11 @@ public sealed class BodyRequestSource : IRequestSource
         {
             request.Content = new ByteArrayContent(_body);
             request.Content.Headers.TryAddWithoutValidation("Content-Type", _contentType);
+        }
+
+        if (_binaryHeader is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", _binaryHeader);
         }
 
         if (_authorization is not null)

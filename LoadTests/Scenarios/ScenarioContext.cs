@@ -133,9 +133,16 @@ public sealed class ScenarioContext
     public async Task<BodyRequestSource> InferSourceAsync(string model, int batch, CancellationToken cancellationToken)
     {
         byte[] body;
+        int? headerLength = null;
         if (Options.BodyFile is not null)
         {
             body = await File.ReadAllBytesAsync(Options.BodyFile, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Options.Binary)
+        {
+            var inputs = await Api.GetInputsAsync(model, cancellationToken).ConfigureAwait(false);
+            body = InferBody.BuildBinary(inputs, batch, Options.InputSize, Options.IntFill, Options.UseCache, out var length);
+            headerLength = length;
         }
         else
         {
@@ -143,7 +150,8 @@ public sealed class ScenarioContext
             body = InferBody.Build(inputs, batch, Options.InputSize, Options.IntFill, Options.UseCache);
         }
 
-        return new BodyRequestSource(HttpMethod.Post, Api.Url($"/v2/models/{Uri.EscapeDataString(model)}/infer"), body, "application/json", Options.ApiKey);
+        return new BodyRequestSource(HttpMethod.Post, Api.Url($"/v2/models/{Uri.EscapeDataString(model)}/infer"), body,
+            headerLength is null ? "application/json" : "application/octet-stream", Options.ApiKey, headerLength);
     }
 
     /// <summary>The first text-generation model: <c>--model</c> when given, else the first <c>llm</c> the target lists.</summary>
