@@ -106,6 +106,9 @@ public static class HtmlReport
             yMax = Math.Max(yMax, run.Ms(r.CorrectedTicks));
         }
 
+        // A burst starts every request within microseconds: give the axis at least a second so it stays readable.
+        tMax = Math.Max(tMax, 1);
+
         // The largest latency per class in each of 400 time buckets, plus every cold start and error.
         const int Buckets = 400;
         var width = Math.Max(tMax, 1e-3) / Buckets;
