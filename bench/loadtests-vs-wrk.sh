@@ -5,6 +5,9 @@
 #  2. agreement: p50/p99 at a fixed low rate (wrk throttled by a Lua delay() per connection; LoadTests open model at the
 #     same rate) — at low load the corrected and uncorrected figures should match wrk's within ~10%.
 # Usage: bench/loadtests-vs-wrk.sh [seconds per measurement, default 10] [connections, default 64]
+#   AGREE_ROUNDS=N   agreement rounds per path, wrk and LoadTests alternating (default 3); the verdict uses the median
+#                    ratio over the rounds, because one p99 of ~2,000 samples moves with every neighbour's burst.
+#   ONLY_AGREE=1     skip the capacity and open-model parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -32,6 +35,7 @@ ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /
 wrk -t1 -c"$conns" -d2s "$url" >/dev/null
 lt http --target "$url" --path / --concurrency "$conns" --duration 2s --warmup 0
 
+if [[ -z "${ONLY_AGREE:-}" ]]; then
 echo "== capacity: closed loop, $conns connections, ${secs}s each, same endpoint, back to back =="
 wrk_rps=$(wrk -t1 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
 wrk2_rps=$(wrk -t2 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
@@ -47,21 +51,33 @@ for frac in 0.5 0.75; do
   json "$work/open$frac/summary.json" "f\"asked {r['target_rate']:.0f}/s ({$frac} x wrk -t1): achieved {r['achieved_rate']:.1f}/s, dropped {r['dropped']}, late {r['late']}, lag p99 {r['generator_lag_ms']['p99']} ms, p50 {r['classes']['all']['corrected']['p50']} ms, p99 {r['classes']['all']['corrected']['p99']} ms (uncorrected {r['classes']['all']['uncorrected']['p99']} ms)\""
 done
 
+fi
+
 cat > "$work/delay.lua" <<'LUA'
 function delay() return 20 end
 LUA
 agree() {
-  local path=$1
-  local wrk_out w_rps w50 w99 rate
-  wrk_out=$(wrk -t1 -c4 -d"${secs}s" --latency -s "$work/delay.lua" "${url%/}$path")
-  w_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
-  w50=$(awk '$1=="50%" {print $2}' <<<"$wrk_out" | ms)
-  w99=$(awk '$1=="99%" {print $2}' <<<"$wrk_out" | ms)
-  rate=$($py -I -c "import sys; print(round(float(sys.argv[1])))" "$w_rps")
-  lt http --target "$url" --path "$path" --rate "$rate" --connections 4 --duration "${secs}s" --warmup 1s --report "$work/low"
-  echo "GET $path  wrk (4 connections, 20 ms pause each, $w_rps req/s): p50 $w50 ms, p99 $w99 ms"
-  json "$work/low/summary.json" "f\"GET $path  LoadTests open @ $rate/s: corrected p50 {r['classes']['all']['corrected']['p50']} ms, p99 {r['classes']['all']['corrected']['p99']} ms; uncorrected p50 {r['classes']['all']['uncorrected']['p50']} ms, p99 {r['classes']['all']['uncorrected']['p99']} ms; generator lag p50 {r['generator_lag_ms']['p50']} ms\""
-  json "$work/low/summary.json" "f\"GET $path  ratio LoadTests/wrk: corrected p50 {r['classes']['all']['corrected']['p50']/$w50:.3f}, p99 {r['classes']['all']['corrected']['p99']/$w99:.3f}; uncorrected p50 {r['classes']['all']['uncorrected']['p50']/$w50:.3f}, p99 {r['classes']['all']['uncorrected']['p99']/$w99:.3f}\""
+  local path=$1 round wrk_out w_rps w50 w99 rate
+  : > "$work/ratios"
+  for round in $(seq "${AGREE_ROUNDS:-3}"); do
+    wrk_out=$(wrk -t1 -c4 -d"${secs}s" --latency -s "$work/delay.lua" "${url%/}$path")
+    w_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
+    w50=$(awk '$1=="50%" {print $2}' <<<"$wrk_out" | ms)
+    w99=$(awk '$1=="99%" {print $2}' <<<"$wrk_out" | ms)
+    rate=$($py -I -c "import sys; print(round(float(sys.argv[1])))" "$w_rps")
+    lt http --target "$url" --path "$path" --rate "$rate" --connections 4 --duration "${secs}s" --warmup 1s --report "$work/low"
+    echo "round $round GET $path  wrk (4 connections, 20 ms pause each, $w_rps req/s): p50 $w50 ms, p99 $w99 ms"
+    json "$work/low/summary.json" "f\"round $round GET $path  LoadTests open @ $rate/s: corrected p50 {r['classes']['all']['corrected']['p50']} ms, p99 {r['classes']['all']['corrected']['p99']} ms; uncorrected p50 {r['classes']['all']['uncorrected']['p50']} ms, p99 {r['classes']['all']['uncorrected']['p99']} ms; generator lag p50 {r['generator_lag_ms']['p50']} ms\""
+    json "$work/low/summary.json" "' '.join(f'{v:.3f}' for v in (r['classes']['all']['corrected']['p50']/$w50, r['classes']['all']['corrected']['p99']/$w99, r['classes']['all']['uncorrected']['p50']/$w50, r['classes']['all']['uncorrected']['p99']/$w99))" >> "$work/ratios"
+  done
+  $py -I - "$path" "$work/ratios" <<'PY'
+import statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[2]) if line.strip()]
+names = ["corrected p50", "corrected p99", "uncorrected p50", "uncorrected p99"]
+cols = list(zip(*rows))
+print(f"GET {sys.argv[1]}  LoadTests/wrk over {len(rows)} rounds: " + "; ".join(
+    f"{n} {' '.join(f'{v:.3f}' for v in c)} (median {statistics.median(c):.3f})" for n, c in zip(names, cols)))
+PY
 }
 echo "== agreement at a fixed low rate (~160-200 req/s): trivial endpoint, then one that answers after 5 ms =="
 agree /
