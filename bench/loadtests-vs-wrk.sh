@@ -79,6 +79,7 @@ print(f"GET {sys.argv[1]}  LoadTests/wrk over {len(rows)} rounds: " + "; ".join(
     f"{n} {' '.join(f'{v:.3f}' for v in c)} (median {statistics.median(c):.3f})" for n, c in zip(names, cols)))
 PY
 }
-echo "== agreement at a fixed low rate (~160-200 req/s): trivial endpoint, then one that answers after 5 ms =="
+echo "== agreement at a fixed low rate (~140-200 req/s): trivial endpoint, one that spins 2 ms on the CPU, one that answers after a 5 ms timer =="
 agree /
+agree /s/2000
 agree /d/5
