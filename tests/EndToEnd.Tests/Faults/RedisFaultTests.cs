@@ -37,9 +37,22 @@ public sealed class RedisFaultTests(FaultStackFixture fixture, ITestOutputHelper
 
         using var restarted = Process.Start(restart)!;
         fixture.Own(restarted.Id);
+        var redisOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        restarted.OutputDataReceived += (_, e) => redisOutput.Enqueue(e.Data ?? string.Empty);
         restarted.BeginOutputReadLine();
         var restartedAt = Stopwatch.GetTimestamp();
-        await Wait.UntilAsync(CachedAsync, Recovery, "Predictions were not served from the cache again after Redis returned");
+        await Wait.UntilAsync(
+            () => RedisPing.PingAsync(int.Parse(arguments[1], System.Globalization.CultureInfo.InvariantCulture), arguments[5]),
+            Recovery, $"The restarted Redis did not answer PING (exited: {restarted.HasExited}; {string.Join(" ", arguments)}; {string.Join("|", redisOutput)})");
+        try
+        {
+            await Wait.UntilAsync(CachedAsync, Recovery, "Predictions were not served from the cache again after Redis returned");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} ({ex.InnerException?.Message}); Redis said: {string.Join('\n', redisOutput)}", ex);
+        }
+
         var recovered = Stopwatch.GetElapsedTime(restartedAt);
         await fixture.Stack.WaitHealthyAsync(Recovery);
 
@@ -56,7 +69,7 @@ public sealed class RedisFaultTests(FaultStackFixture fixture, ITestOutputHelper
     private (string Executable, string[] Arguments) RedisCommandLine(int redis)
     {
         var title = File.ReadAllText($"/proc/{redis}/cmdline").Split('\0', ' ').Where(p => p.Length > 0).ToArray();
-        var executable = new FileInfo($"/proc/{redis}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        var executable = ExecutableLocator.Find("redis-server")!;
         var port = title.Single(p => p.StartsWith("127.0.0.1:", StringComparison.Ordinal))["127.0.0.1:".Length..];
         var environ = File.ReadAllText($"/proc/{fixture.WorkerPids()[0]}/environ").Split('\0');
         var cache = environ.Single(v => v.StartsWith("ConnectionStrings__cache=", StringComparison.Ordinal));
