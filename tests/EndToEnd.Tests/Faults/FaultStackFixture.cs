@@ -15,7 +15,7 @@ public sealed class FaultStackFixture : IAsyncLifetime
     public const int Inputs = 4;
 
     private readonly string[] _expected = new string[Inputs];
-    private readonly List<int> _strays = [];
+    private readonly List<(int Pid, int Signal)> _strays = [];
 
     /// <summary>The running AppHost.</summary>
     public AppHostProcess Stack { get; private set; } = null!;
@@ -43,9 +43,10 @@ public sealed class FaultStackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var pid in _strays)
+        foreach (var (pid, signal) in _strays)
         {
-            BenchPlatform.AppHost.Hosting.Servers.ProcessSignals.Send(pid, BenchPlatform.AppHost.Hosting.Servers.ProcessSignals.SigKill);
+            BenchPlatform.AppHost.Hosting.Servers.ProcessSignals.Send(pid, signal);
+            await Wait.UntilAsync(() => Task.FromResult(!BenchPlatform.AppHost.Hosting.Servers.ProcessTree.IsAlive(pid)), TimeSpan.FromSeconds(30), $"Process {pid} did not stop");
         }
 
         var survivors = await Stack.StopAsync(TimeSpan.FromSeconds(60));
@@ -57,7 +58,7 @@ public sealed class FaultStackFixture : IAsyncLifetime
     }
 
     /// <summary>Remembers a process the test started itself (e.g. a restarted server), to end it when the fixture ends.</summary>
-    public void Own(int pid) => _strays.Add(pid);
+    public void Own(int pid, int stopSignal = BenchPlatform.AppHost.Hosting.Servers.ProcessSignals.SigKill) => _strays.Add((pid, stopSignal));
 
     /// <summary>An infer of input <paramref name="i"/> (mod <see cref="Inputs"/>) to mlp, to the gateway.</summary>
     public HttpRequestMessage Infer(int i, bool cache)
