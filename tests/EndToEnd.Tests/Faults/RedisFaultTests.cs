@@ -29,6 +29,11 @@ public sealed class RedisFaultTests(FaultStackFixture fixture, ITestOutputHelper
             async () => await fixture.Stack.GetGatewayHealthAsync() is { } health
                 && health.GetProperty("status").GetString() == "degraded" && health.GetProperty("redis").GetString() == "disconnected",
             Recovery, "The gateway's health did not say degraded with Redis disconnected");
+        var worker = FaultStackFixture.AddressOf(fixture.WorkerPids()[0]);
+        await Wait.UntilAsync(
+            async () => JsonDocument.Parse(await fixture.Stack.Http.GetStringAsync(new Uri(worker, "health"))).RootElement is var health
+                && health.GetProperty("status").GetString() == "degraded",
+            Recovery, "A worker's /health did not say degraded without Redis");
         var mark = traffic.Report.Ok;
         await Wait.UntilAsync(() => Task.FromResult(traffic.OkSince(mark) >= 50), Recovery, "Predictions did not go on without Redis");
 
