@@ -7,8 +7,8 @@ namespace BenchPlatform.Gateway.Forwarding;
 
 /// <summary>
 /// Turns a forwarding failure that happened before the response started into problem+json: a replica that
-/// could not be reached → 503 with Retry-After, one that went silent → 504, one that broke the exchange → 502,
-/// a client whose body ended early → 400.
+/// could not be reached, or that dropped the connection before answering (it crashed or was restarted) → 503 with
+/// Retry-After, one that went silent → 504, any other broken exchange → 502, a client whose body ended early → 400.
 /// </summary>
 internal sealed partial class ForwarderErrors(RequestDelegate next, TimeProvider time, IOptions<GatewayOptions> options, ILogger<ForwarderErrors> logger)
 {
@@ -43,6 +43,9 @@ internal sealed partial class ForwarderErrors(RequestDelegate next, TimeProvider
                 "No replica available", $"No replica is in rotation; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
             ForwarderError.Request when IsConnectFailure(error) => GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
                 "Replica unreachable", $"No replica accepted the connection; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
+            ForwarderError.Request => GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "Replica failed", $"The replica dropped the connection before answering (it may have crashed and is being replaced); retry after {retryAfter} s.",
+                retryAfterSeconds: retryAfter),
             ForwarderError.RequestTimedOut => GatewayProblem.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
                 "Replica timed out", $"The replica sent nothing for {_options.RequestTimeout.TotalSeconds:0.###} s (Gateway:RequestTimeout)."),
             ForwarderError.RequestBodyClient => GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest,

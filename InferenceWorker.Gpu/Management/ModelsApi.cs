@@ -87,6 +87,13 @@ public static class ModelsApi
         {
             return Unavailable(context);
         }
+        catch (IOException ex) when (BlobStore.IsDiskFull(ex))
+        {
+            context.Response.Headers.RetryAfter = "60";
+            return Problem(StatusCodes.Status507InsufficientStorage, "Model store full",
+                $"The model store's disk has no room for these {bytes.Length} bytes; nothing was stored. Free space there " +
+                "(e.g. DELETE /v1/models/{name} for models no longer needed), then upload again.");
+        }
     }
 
     private static async Task<Results<Ok<ModelList>, ProblemHttpResult>> ListAsync(

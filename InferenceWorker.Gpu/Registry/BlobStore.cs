@@ -9,6 +9,8 @@ namespace BenchPlatform.InferenceWorker.Registry;
 /// </summary>
 public sealed class BlobStore
 {
+    private const int ENOSPC = 28;
+    private const int EDQUOT = 122;
     private readonly string _root;
 
     /// <summary>Creates the store over <see cref="StorageOptions.BlobsPath"/>.</summary>
@@ -29,11 +31,18 @@ public sealed class BlobStore
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
         var temp = Path.Combine(_root, $".{sha256}.{Guid.NewGuid():N}.tmp");
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await file.WriteAsync(bytes, cancellationToken);
             await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            // A failed write (a full disk, a cancelled upload) leaves no temp file behind.
+            File.Delete(temp);
+            throw;
         }
 
         return new StagedBlob(this, sha256, temp, bytes.Length);
@@ -52,6 +61,11 @@ public sealed class BlobStore
         File.Move(staged.TempPath, target, overwrite: true);
         FsyncDirectory();
     }
+
+    /// <summary>Whether <paramref name="exception"/> says the store's file system is full (ENOSPC, or a quota: EDQUOT).</summary>
+    public static bool IsDiskFull(IOException exception) =>
+        exception.HResult is ENOSPC or EDQUOT or unchecked((int)0x80070070) // ERROR_DISK_FULL on Windows
+        || exception.InnerException is IOException inner && IsDiskFull(inner);
 
     /// <summary>Removes a committed blob.</summary>
     public void Delete(string sha256)

@@ -46,11 +46,12 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Replica_ClosesBeforeAnswering_Returns502Problem()
+    public async Task Replica_ClosesBeforeAnswering_Returns503ProblemWithRetryAfter()
     {
         using var response = await _gateway.Client.SendAsync(Infer("close"));
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
         await ProblemAsync(response);
     }
 
@@ -137,7 +138,8 @@ public sealed class FaultTests : IAsyncLifetime
 
         using var response = await _gateway.Client.PostAsync("/v1/blocks/run", Json("{\"language\":\"python\",\"code\":\"x\"}"));
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(1, _b.Requests + second.Requests);
     }
 
