@@ -55,6 +55,9 @@ public sealed class RunOptions
 
     public TimeSpan ColdWait { get; set; } = TimeSpan.FromSeconds(180);
 
+    /// <summary>soak: the process whose tree's resident memory is sampled (e.g. the AppHost's PID).</summary>
+    public int? RssRoot { get; set; }
+
     public string? ReportDirectory { get; set; }
 
     public List<Threshold> Thresholds { get; } = [];
