@@ -40,6 +40,7 @@ public static class InferenceWorkerExtensions
         services.TryAddSingletonTimeProvider();
         services.AddSingleton(sp => ExecutionProviderSelector.Choose(
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));
+        services.AddSingleton<UploadCrashPoints>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ModelResolver>();

@@ -5,19 +5,26 @@ namespace BenchPlatform.InferenceWorker.Registry;
 
 /// <summary>
 /// Content-addressed model bytes: <c>{Storage:Root}/blobs/{sha256}.onnx</c>. A blob is written to a
-/// temp file in the same folder, fsynced, then renamed, so a reader never sees a half-written model.
+/// temp file in the same folder, fsynced, then renamed, so a reader never sees a half-written model. Temp files
+/// carry the host and PID of their writer; at start the store removes those of this host's writers that are gone
+/// (a crash mid-upload), never another live process's.
 /// </summary>
 public sealed class BlobStore
 {
+    private const string TempSuffix = ".tmp";
     private const int ENOSPC = 28;
     private const int EDQUOT = 122;
+    private static readonly string Writer = $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly string _root;
+    private readonly UploadCrashPoints? _crash;
 
-    /// <summary>Creates the store over <see cref="StorageOptions.BlobsPath"/>.</summary>
-    public BlobStore(IOptions<StorageOptions> options)
+    /// <summary>Creates the store over <see cref="StorageOptions.BlobsPath"/> and removes temp files that crashed writers left.</summary>
+    public BlobStore(IOptions<StorageOptions> options, UploadCrashPoints? crash = null)
     {
         _root = options.Value.BlobsPath;
+        _crash = crash;
         Directory.CreateDirectory(_root);
+        RemoveOrphanedTempFiles();
     }
 
     /// <summary>The path a blob with this hash has (whether or not it exists).</summary>
@@ -30,13 +37,14 @@ public sealed class BlobStore
     public async Task<StagedBlob> StageAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
-        var temp = Path.Combine(_root, $".{sha256}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(_root, $".{sha256}.{Writer}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
             await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await file.WriteAsync(bytes, cancellationToken);
             await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
+            _crash?.Reach(UploadCrashPoints.AfterStage);
         }
         catch
         {
@@ -72,6 +80,34 @@ public sealed class BlobStore
     {
         File.Delete(PathOf(sha256));
         FsyncDirectory();
+    }
+
+    /// <summary>Deletes <c>.{sha256}.{host}-{pid}.{id}.tmp</c> files of this host whose writer process no longer runs.</summary>
+    private void RemoveOrphanedTempFiles()
+    {
+        var prefix = Environment.MachineName + "-";
+        foreach (var temp in Directory.EnumerateFiles(_root, "*" + TempSuffix))
+        {
+            var parts = Path.GetFileName(temp).Split('.');
+            if (parts.Length == 5 && parts[2].StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(parts[2].AsSpan(prefix.Length), out var pid) && !IsRunning(pid))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private void FsyncDirectory()

@@ -8,7 +8,7 @@ namespace BenchPlatform.InferenceWorker.Registry;
 /// bytes in the <see cref="BlobStore"/>. Version numbers per name only grow, even across deletes, so a
 /// re-uploaded model never shares a version (or a cache key) with the deleted one.
 /// </summary>
-public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, TimeProvider time)
+public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, TimeProvider time, UploadCrashPoints? crash = null)
 {
     private const string Columns = "name, version, sha256, size_bytes, inputs, outputs, created_at, max_batch_size, max_queue_delay_us";
 
@@ -45,6 +45,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
         try
         {
             blob.Commit();
+            crash?.Reach(UploadCrashPoints.AfterRename);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             int version;
             await using (var next = new NpgsqlCommand(
@@ -71,6 +72,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            crash?.Reach(UploadCrashPoints.BeforeCommit);
             await transaction.CommitAsync(cancellationToken);
             return record;
         }
