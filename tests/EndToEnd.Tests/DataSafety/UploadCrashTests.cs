@@ -35,7 +35,7 @@ public sealed class UploadCrashTests : IDisposable
             await using (var crashing = await StartAsync(step))
             {
                 using var upload = await UploadAsync(crashing);
-                Assert.True(upload.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway,
+                Assert.True(upload.StatusCode == HttpStatusCode.ServiceUnavailable,
                     $"{step}: the worker should have died mid-upload, got {(int)upload.StatusCode} {await upload.Content.ReadAsStringAsync()}");
                 await crashing.StopAsync(TimeSpan.FromSeconds(60));
             }
