@@ -3,9 +3,11 @@ using System.Globalization;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// Samples the resident memory (VmRSS) of a process and all its descendants from <c>/proc</c> once a second, so a soak can
-/// tell memory that settles from memory that grows. Linux only; each process is named by its <c>.dll</c> (for
-/// <c>dotnet</c> hosts) or its command name, with its PID.
+/// Samples the private resident memory (<c>RssAnon</c>: heap and stacks, not shared memory or mapped files) of a process
+/// and all its descendants from <c>/proc</c> once a second, so a soak can tell memory that settles from memory that
+/// grows. Shared memory is left out on purpose: a PostgreSQL process's RSS grows as it touches more of the shared
+/// buffers, which is not a leak. Linux only; each process is named by its <c>.dll</c> (for <c>dotnet</c> hosts) or
+/// its command name, with its PID.
 /// </summary>
 public sealed class RssSampler
 {
@@ -141,9 +143,9 @@ public sealed class RssSampler
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
                 {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    return long.Parse(line.AsSpan(8).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
                 }
             }
         }
