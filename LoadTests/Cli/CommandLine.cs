@@ -33,7 +33,7 @@ public static class CommandLine
         ("--content-type", "TYPE", "http scenario: body content type. Default application/json."),
         ("--timeout", "TIME", "Per-request timeout; a request past it counts as a timeout. Default 30s."),
         ("--late-after", "TIME", "Open model: a request sent later than this after its intended start counts as late. Default 10ms."),
-        ("--rss-root", "PID", "soak: sample the private resident memory (RssAnon) of this process and its descendants (e.g. the AppHost's PID) every second; growth after warm-up per process."),
+        ("--rss-root", "PID", "soak: sample the resident memory without shared memory (VmRSS − RssShmem) of this process and its descendants (e.g. the AppHost's PID) every second; growth after warm-up per process."),
         ("--cold-wait", "TIME", "cold_start: how long to wait for the autoscaler to reach 0 replicas (its scale-down window and more). Default 180s."),
         ("--report", "DIR", "Write report.md, report.html, requests.csv and summary.json to DIR."),
         ("--threshold", "EXPR", "Fail with exit code 3 unless EXPR holds, e.g. \"warm.p99<20ms\", \"all.error_rate<1%\", \"cold_start:cold.max<5s\" (repeatable)."),

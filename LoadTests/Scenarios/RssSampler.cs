@@ -3,11 +3,10 @@ using System.Globalization;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// Samples the private resident memory (<c>RssAnon</c>: heap and stacks, not shared memory or mapped files) of a process
-/// and all its descendants from <c>/proc</c> once a second, so a soak can tell memory that settles from memory that
-/// grows. Shared memory is left out on purpose: a PostgreSQL process's RSS grows as it touches more of the shared
-/// buffers, which is not a leak. Linux only; each process is named by its <c>.dll</c> (for <c>dotnet</c> hosts) or
-/// its command name, with its PID.
+/// Samples the resident memory of a process and all its descendants from <c>/proc</c> once a second, without shared
+/// memory (<c>VmRSS − RssShmem</c>), so a soak can tell memory that settles from memory that grows. Shared memory is left
+/// out on purpose: a PostgreSQL process's RSS grows as it touches more of the shared buffers, which is not a leak.
+/// Linux only; each process is named by its <c>.dll</c> (for <c>dotnet</c> hosts) or its command name, with its PID.
 /// </summary>
 public sealed class RssSampler
 {
@@ -141,13 +140,21 @@ public sealed class RssSampler
     {
         try
         {
+            long? rss = null;
+            long shared = 0;
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    return long.Parse(line.AsSpan(8).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    rss = Kilobytes(line, "VmRSS:");
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = Kilobytes(line, "RssShmem:");
                 }
             }
+
+            return rss - shared;
         }
         catch (IOException)
         {
@@ -158,6 +165,9 @@ public sealed class RssSampler
 
         return null;
     }
+
+    private static long Kilobytes(string line, string field) =>
+        long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
 
     private static string NameOf(int pid)
     {
