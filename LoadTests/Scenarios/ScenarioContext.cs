@@ -99,16 +99,9 @@ public sealed class ScenarioContext
             models.Add(await UploadAsync(file, cancellationToken).ConfigureAwait(false));
         }
 
-        if (models.Count == 0)
+        if (models.Count == 0 && await FirstListedAsync("onnx", cancellationToken).ConfigureAwait(false) is { } listed)
         {
-            foreach (var (name, kind) in await Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (kind == "onnx")
-                {
-                    models.Add(name);
-                    break;
-                }
-            }
+            models.Add(listed);
         }
 
         return models.Count > 0 ? models : throw new ScenarioFailedException("no ONNX model to call: give --model NAME or --model-file PATH (the target lists none).");
@@ -155,16 +148,15 @@ public sealed class ScenarioContext
     }
 
     /// <summary>The first text-generation model: <c>--model</c> when given, else the first <c>llm</c> the target lists.</summary>
-    public async Task<string?> LlmAsync(CancellationToken cancellationToken)
-    {
-        if (Options.Models.Count > 0)
-        {
-            return Options.Models[0];
-        }
+    public async Task<string?> LlmAsync(CancellationToken cancellationToken) =>
+        Options.Models.Count > 0 ? Options.Models[0] : await FirstListedAsync("llm", cancellationToken).ConfigureAwait(false);
 
-        foreach (var (name, kind) in await Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
+    /// <summary>The first model of <paramref name="kind"/> (<c>onnx</c> or <c>llm</c>) that the target lists, or null.</summary>
+    public async Task<string?> FirstListedAsync(string kind, CancellationToken cancellationToken)
+    {
+        foreach (var (name, listedKind) in await Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (kind == "llm")
+            if (listedKind == kind)
             {
                 return name;
             }

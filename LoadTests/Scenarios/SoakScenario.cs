@@ -28,7 +28,7 @@ internal static class SoakScenario
             ($"cached infer {model}", new BodyRequestSource(HttpMethod.Post, inferUri, InferBody.Build(inputs, 1, options.InputSize, options.IntFill, useCache: true), "application/json", options.ApiKey), rate),
             ("block", new BlockSource(context.Api.Url("/v1/blocks/run"), BlockSource.LoopCode, 1000, options.ApiKey), Math.Max(1, rate / 4)),
         };
-        if (await FirstLlmAsync(context, cancellationToken).ConfigureAwait(false) is { } llm)
+        if (await context.FirstListedAsync("llm", cancellationToken).ConfigureAwait(false) is { } llm)
         {
             kinds.Add(($"generate {llm}", new CompletionSource(context.Api.Url("/v1/completions"), llm, options.Prompt, Math.Min(options.MaxTokens, 16), stream: false, strategy: null, n: 1, options.ApiKey), Math.Max(1, rate / 10)));
         }
@@ -63,19 +63,6 @@ internal static class SoakScenario
             metrics["rss_growth_pct"] = growth.Count == 0 ? double.NaN : Math.Round(growth.Max(g => g.GrowthPercent), 2);
             context.Add("soak", "memory", Empty(context), new() { ["rss_root"] = options.RssRoot!.Value.ToString(CultureInfo.InvariantCulture) }, metrics);
         }
-    }
-
-    private static async Task<string?> FirstLlmAsync(ScenarioContext context, CancellationToken cancellationToken)
-    {
-        foreach (var (name, kind) in await context.Api.ListModelsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (kind == "llm")
-            {
-                return name;
-            }
-        }
-
-        return null;
     }
 
     private static RunRecords Empty(ScenarioContext context) => new()
