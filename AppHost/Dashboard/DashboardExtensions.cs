@@ -20,6 +20,7 @@ public static partial class DashboardExtensions
         services.AddOptions<DashboardOptions>()
             .Bind(configuration.GetSection(DashboardOptions.SectionName))
             .Validate(o => o.MaxTraces >= 1, "Dashboard:MaxTraces must be 1 or more.")
+            .Validate(o => o.MaxTraceBytes >= 1024, "Dashboard:MaxTraceBytes must be 1024 or more.")
             .Validate(o => o.MaxSpansPerTrace >= 1, "Dashboard:MaxSpansPerTrace must be 1 or more.")
             .Validate(o => o.ChartSeconds >= 60, "Dashboard:ChartSeconds must be 60 or more.")
             .Validate(o => o.MaxSpanBatchBytes >= 1024, "Dashboard:MaxSpanBatchBytes must be 1024 or more.")
@@ -28,7 +29,7 @@ public static partial class DashboardExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DashboardOptions>>().Value;
-            return new SpanStore(options.MaxTraces, options.MaxSpansPerTrace);
+            return new SpanStore(options.MaxTraces, options.MaxSpansPerTrace, options.MaxTraceBytes);
         });
         services.AddSingleton(sp => new LoadTimeline(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ChartSeconds));
         services.AddSingleton(sp => new EntryServices(sp.GetRequiredService<Topology>()));

@@ -9,6 +9,12 @@ public sealed class DashboardOptions
     /// <summary>The most traces kept; the one first seen longest ago is evicted to make room.</summary>
     public int MaxTraces { get; set; } = 10_000;
 
+    /// <summary>The default of <see cref="MaxTraceBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxTraceBytes = 64L * 1024 * 1024;
+
+    /// <summary>The most bytes of spans kept (counted high); the trace first seen longest ago is evicted to make room.</summary>
+    public long MaxTraceBytes { get; set; } = DefaultMaxTraceBytes;
+
     /// <summary>The most spans kept per trace; later ones are dropped and counted.</summary>
     public int MaxSpansPerTrace { get; set; } = 1_000;
 

@@ -8,8 +8,9 @@ using Npgsql;
 namespace BenchPlatform.InferenceWorker.Hosting;
 
 /// <summary>
-/// Start-up in order: registry migrations (retried until PostgreSQL answers), sample registration when
-/// configured, then each model of the preload list loaded and run once; only then is the replica ready.
+/// Start-up in order: registry migrations (retried until PostgreSQL answers), blobs no version references removed (a
+/// crash mid-upload), sample registration when configured, then each model of the preload list loaded and run once;
+/// only then is the replica ready.
 /// </summary>
 internal sealed partial class WorkerStartup(
     IServiceProvider services, WorkerReadiness readiness, ExecutionProviderChoice provider, IOptions<InferenceOptions> options,
@@ -34,6 +35,12 @@ internal sealed partial class WorkerStartup(
                 LogDatabaseWait(logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
+        }
+
+        readiness.Step("collecting unreferenced blobs");
+        foreach (var sha in await registry.CollectUnreferencedBlobsAsync(stoppingToken))
+        {
+            LogBlobCollected(logger, sha);
         }
 
         if (options.Value.RegisterSamples)
@@ -67,6 +74,9 @@ internal sealed partial class WorkerStartup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for the registry database: {Error}")]
     private static partial void LogDatabaseWait(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed blob {Sha256}: no model version references it (an upload cut short)")]
+    private static partial void LogBlobCollected(ILogger logger, string sha256);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Preload model {Model} is not registered; skipped")]
     private static partial void LogPreloadMissing(ILogger logger, string model);

@@ -75,6 +75,13 @@ public sealed class BlobStore
         exception.HResult is ENOSPC or EDQUOT or unchecked((int)0x80070070) // ERROR_DISK_FULL on Windows
         || exception.InnerException is IOException inner && IsDiskFull(inner);
 
+    /// <summary>The hashes of the committed blobs.</summary>
+    public IEnumerable<string> List() =>
+        Directory.EnumerateFiles(_root, "*.onnx")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(name => name is { Length: 64 } && name.All(char.IsAsciiHexDigitLower))
+            .Cast<string>();
+
     /// <summary>Removes a committed blob.</summary>
     public void Delete(string sha256)
     {

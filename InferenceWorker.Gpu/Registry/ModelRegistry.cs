@@ -133,6 +133,44 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes the committed blobs that no version references: what a crash between publishing a blob and committing its
+    /// row leaves behind. A blob whose upload or delete holds its lock right now is left alone. Returns the hashes removed.
+    /// </summary>
+    public async Task<List<string>> CollectUnreferencedBlobsAsync(CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        foreach (var sha in blobs.List().ToList())
+        {
+            await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", connection))
+            {
+                tryLock.Parameters.AddWithValue(BlobLock(sha));
+                if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                await using var references = new NpgsqlCommand("SELECT count(*) FROM inference_models WHERE sha256 = $1", connection);
+                references.Parameters.AddWithValue(sha);
+                if ((long)(await references.ExecuteScalarAsync(cancellationToken))! == 0)
+                {
+                    blobs.Delete(sha);
+                    removed.Add(sha);
+                }
+            }
+            finally
+            {
+                await Execute(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, BlobLock(sha));
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Whether no model was ever registered (names survive deletes, so a user's deletions stick).</summary>
     public async Task<bool> IsPristineAsync(CancellationToken cancellationToken)
     {

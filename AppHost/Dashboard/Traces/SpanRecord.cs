@@ -28,4 +28,23 @@ public sealed record SpanRecord(
 
     /// <summary>The end, in microseconds since the Unix epoch.</summary>
     public long EndUs => StartUs + DurationUs;
+
+    /// <summary>
+    /// What keeping this span costs, in bytes, counted high: every string as its own copy (pooled ones are shared in
+    /// fact) plus the objects that hold them.
+    /// </summary>
+    public long EstimatedBytes()
+    {
+        const int ObjectBytes = 96, TagBytes = 16;
+        var bytes = ObjectBytes + StringBytes(TraceId) + StringBytes(SpanId) + StringBytes(ParentId) + StringBytes(Name)
+            + StringBytes(Kind) + StringBytes(Service);
+        foreach (var (key, value) in Tags)
+        {
+            bytes += TagBytes + StringBytes(key) + StringBytes(value);
+        }
+
+        return bytes;
+    }
+
+    private static long StringBytes(string? value) => value is null ? 0 : 22 + (2L * value.Length);
 }

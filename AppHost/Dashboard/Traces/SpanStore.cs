@@ -1,8 +1,9 @@
 namespace BenchPlatform.AppHost.Dashboard.Traces;
 
 /// <summary>
-/// The traces the dashboard shows, bounded: at most <c>maxTraces</c> traces (the one first seen longest ago
-/// is evicted to make room) and at most <c>maxSpansPerTrace</c> spans in each (later spans are dropped and counted).
+/// The traces the dashboard shows, bounded: at most <c>maxTraces</c> traces and <c>maxBytes</c> bytes of spans (as
+/// <see cref="SpanRecord.EstimatedBytes"/> counts them; the trace first seen longest ago is evicted to make room) and
+/// at most <c>maxSpansPerTrace</c> spans in each (later spans are dropped and counted).
 /// </summary>
 public sealed class SpanStore
 {
@@ -10,17 +11,29 @@ public sealed class SpanStore
     private readonly Dictionary<string, Trace> _traces = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _arrival = new();
     private long _spanCount;
+    private long _bytes;
     private long _evicted;
     private long _dropped;
 
-    /// <summary>Creates a store bounded to <paramref name="maxTraces"/> traces of <paramref name="maxSpansPerTrace"/> spans.</summary>
-    public SpanStore(int maxTraces, int maxSpansPerTrace)
+    /// <summary>
+    /// Creates a store bounded to <paramref name="maxTraces"/> traces of <paramref name="maxSpansPerTrace"/> spans,
+    /// <paramref name="maxBytes"/> bytes in all.
+    /// </summary>
+    public SpanStore(int maxTraces, int maxSpansPerTrace, long maxBytes = DashboardOptions.DefaultMaxTraceBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTraces, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSpansPerTrace, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1024);
         MaxTraces = maxTraces;
         MaxSpansPerTrace = maxSpansPerTrace;
+        MaxBytes = maxBytes;
     }
+
+    /// <summary>The most bytes of spans kept (estimated high, see <see cref="SpanRecord.EstimatedBytes"/>).</summary>
+    public long MaxBytes { get; }
+
+    /// <summary>The bytes of spans kept now (estimated high).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>The most traces kept.</summary>
     public int MaxTraces { get; }
@@ -46,7 +59,7 @@ public sealed class SpanStore
     /// <summary>Traces evicted to stay within <see cref="MaxTraces"/> since start.</summary>
     public long EvictedTraces => Interlocked.Read(ref _evicted);
 
-    /// <summary>Spans dropped because their trace was full, or repeated a span id, since start.</summary>
+    /// <summary>Spans dropped because their trace was full, repeated a span id, or alone outgrew the byte bound, since start.</summary>
     public long DroppedSpans => Interlocked.Read(ref _dropped);
 
     /// <summary>Adds spans (any order, any traces); returns how many were kept.</summary>
@@ -57,28 +70,14 @@ public sealed class SpanStore
         {
             foreach (var span in spans)
             {
-                if (!_traces.TryGetValue(span.TraceId, out var trace))
+                if (TryAdd(span))
                 {
-                    if (_traces.Count == MaxTraces)
-                    {
-                        EvictOldest();
-                    }
-
-                    _arrival.AddLast(span.TraceId);
-                    trace = new Trace();
-                    _traces.Add(span.TraceId, trace);
+                    kept++;
                 }
-
-                if (trace.Spans.Count >= MaxSpansPerTrace || !trace.SpanIds.Add(span.SpanId))
+                else
                 {
                     _dropped++;
-                    continue;
                 }
-
-                trace.Spans.Add(span);
-                trace.Summary = null;
-                _spanCount++;
-                kept++;
             }
         }
 
@@ -183,6 +182,46 @@ public sealed class SpanStore
             start, end - start, spans.Count, [.. services], error);
     }
 
+    private bool TryAdd(SpanRecord span)
+    {
+        var known = _traces.TryGetValue(span.TraceId, out var trace);
+        if (known && (trace!.Spans.Count >= MaxSpansPerTrace || trace.Spans.Exists(s => s.SpanId == span.SpanId)))
+        {
+            return false;
+        }
+
+        // Older traces make room; the span's own trace is never evicted for it (when it alone fills the bound, the span is dropped).
+        var size = span.EstimatedBytes();
+        while (_bytes + size > MaxBytes && _arrival.First is { } oldest && oldest.Value != span.TraceId)
+        {
+            EvictOldest();
+        }
+
+        if (_bytes + size > MaxBytes)
+        {
+            return false;
+        }
+
+        if (!known)
+        {
+            if (_traces.Count == MaxTraces)
+            {
+                EvictOldest();
+            }
+
+            _arrival.AddLast(span.TraceId);
+            trace = new Trace();
+            _traces.Add(span.TraceId, trace);
+        }
+
+        trace!.Spans.Add(span);
+        trace.Bytes += size;
+        trace.Summary = null;
+        _bytes += size;
+        _spanCount++;
+        return true;
+    }
+
     private void EvictOldest()
     {
         var oldest = _arrival.First!;
@@ -190,6 +229,7 @@ public sealed class SpanStore
         if (_traces.Remove(oldest.Value, out var trace))
         {
             _spanCount -= trace.Spans.Count;
+            _bytes -= trace.Bytes;
             _evicted++;
         }
     }
@@ -198,7 +238,7 @@ public sealed class SpanStore
     {
         public List<SpanRecord> Spans { get; } = [];
 
-        public HashSet<string> SpanIds { get; } = new(StringComparer.Ordinal);
+        public long Bytes { get; set; }
 
         public TraceSummary? Summary { get; set; }
     }

@@ -89,7 +89,7 @@ internal static class TracesApi
         string? service, string? route, double? min_ms, bool? errors, int? limit, SpanStore store)
     {
         var query = new TraceQuery(service, route, min_ms, errors ?? false, Math.Clamp(limit ?? 100, 1, 1000));
-        return TypedResults.Ok(new TraceList(store.Find(query), store.Services(), store.TraceCount, store.MaxTraces, store.EvictedTraces, store.DroppedSpans));
+        return TypedResults.Ok(new TraceList(store.Find(query), store.Services(), store.TraceCount, store.MaxTraces, store.Bytes, store.MaxBytes, store.EvictedTraces, store.DroppedSpans));
     }
 
     private static Results<Ok<TraceDetail>, NotFound<ProblemDetails>> Get(string id, SpanStore store, Orchestrator orchestrator, SecretRedactor redactor)
@@ -100,7 +100,7 @@ internal static class TracesApi
             {
                 Status = 404,
                 Title = "Unknown trace",
-                Detail = $"No trace '{id}' is kept (it may have been evicted: the store keeps the latest {store.MaxTraces}).",
+                Detail = $"No trace '{id}' is kept (it may have been evicted: the store keeps the latest {store.MaxTraces}, {store.MaxBytes / (1024 * 1024)} MiB at most).",
             });
         }
 
@@ -163,7 +163,7 @@ internal static class TracesApi
 
     /// <summary>The trace list with the store's bounds.</summary>
     internal sealed record TraceList(
-        IReadOnlyList<TraceSummary> Traces, IReadOnlyList<string> Services, int Kept, int MaxTraces, long Evicted, long DroppedSpans);
+        IReadOnlyList<TraceSummary> Traces, IReadOnlyList<string> Services, int Kept, int MaxTraces, long KeptBytes, long MaxBytes, long Evicted, long DroppedSpans);
 
     /// <summary>One trace for the waterfall.</summary>
     internal sealed record TraceDetail(TraceSummary Summary, IReadOnlyList<SpanView> Spans);

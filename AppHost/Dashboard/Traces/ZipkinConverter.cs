@@ -15,6 +15,9 @@ public static class ZipkinConverter
     /// <summary>Characters kept per tag value; longer ones are cut.</summary>
     public const int MaxTagValueLength = 1024;
 
+    // Spans repeat the same keys, names and most values; the store keeps one copy of each.
+    private static readonly StringPool Strings = new();
+
     /// <summary>
     /// Parses <paramref name="utf8Json"/>; returns the spans, or null with <paramref name="error"/> saying what
     /// is wrong with the body (not JSON, not an array, or which span lacks what).
@@ -87,28 +90,22 @@ public static class ZipkinConverter
             return "'duration' (microseconds) must not be negative.";
         }
 
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (span.Tags is not null)
+        var tags = SpanTags.Empty;
+        if (span.Tags is { Count: > 0 })
         {
-            foreach (var (key, value) in span.Tags)
-            {
-                if (tags.Count == MaxTagsPerSpan)
-                {
-                    break;
-                }
-
-                tags[key] = value is { Length: > MaxTagValueLength } ? value[..MaxTagValueLength] : value ?? string.Empty;
-            }
+            tags = new SpanTags(span.Tags.Take(MaxTagsPerSpan).Select(t => KeyValuePair.Create(
+                Strings.Intern(t.Key),
+                Strings.Intern(t.Value is { Length: > MaxTagValueLength } ? t.Value[..MaxTagValueLength] : t.Value ?? string.Empty))));
         }
 
-        var kind = string.IsNullOrEmpty(span.Kind) ? "INTERNAL" : span.Kind.ToUpperInvariant();
+        var kind = Strings.Intern(string.IsNullOrEmpty(span.Kind) ? "INTERNAL" : span.Kind.ToUpperInvariant());
         record = new SpanRecord(
             span.TraceId!.ToLowerInvariant(),
             span.Id!.ToLowerInvariant(),
             span.ParentId?.ToLowerInvariant(),
-            span.Name ?? string.Empty,
+            Strings.Intern(span.Name ?? string.Empty),
             kind,
-            string.IsNullOrEmpty(span.LocalEndpoint?.ServiceName) ? "unknown" : span.LocalEndpoint.ServiceName,
+            Strings.Intern(string.IsNullOrEmpty(span.LocalEndpoint?.ServiceName) ? "unknown" : span.LocalEndpoint.ServiceName),
             span.Timestamp.Value,
             span.Duration ?? 0,
             IsError(tags, kind),
@@ -116,7 +113,7 @@ public static class ZipkinConverter
         return null;
     }
 
-    private static bool IsError(Dictionary<string, string> tags, string kind)
+    private static bool IsError(SpanTags tags, string kind)
     {
         if (tags.ContainsKey("error") || (tags.TryGetValue("otel.status_code", out var status) && status == "ERROR"))
         {

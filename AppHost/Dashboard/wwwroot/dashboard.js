@@ -158,7 +158,7 @@ async function loadTraces() {
       <td>${t.error ? badge('error') : badge('ok')} ${esc(t.statusCode ?? '')}</td>
       <td><div class="durbar ${t.error ? 'error' : ''}"><span style="width:${(100 * t.durationUs / longest).toFixed(1)}%"></span><em>${fmtMs(t.durationUs / 1000)}</em></div></td>
     </tr>`).join('') || '<tr><td colspan="6" class="muted">No traces yet: send a request through the gateway.</td></tr>';
-  $('#trace-bounds').textContent = `${list.kept} of at most ${list.maxTraces} traces kept` + (list.evicted ? `, ${list.evicted} evicted` : '');
+  $('#trace-bounds').textContent = `${list.kept} of at most ${list.maxTraces} traces kept (${(list.keptBytes / 1048576).toFixed(1)} of ${Math.round(list.maxBytes / 1048576)} MiB)` + (list.evicted ? `, ${list.evicted} evicted` : '');
   status('updated ' + fmtTime(Date.now()));
 }
 $('#traces-table').addEventListener('click', e => {

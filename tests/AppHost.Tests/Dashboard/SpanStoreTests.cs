@@ -178,10 +178,61 @@ public sealed class SpanStoreTests
     }
 
     [Fact]
+    public void Add_MoreBytesThanTheBound_EvictsTheOldestTracesUntilTheNewOneFits()
+    {
+        var size = Span(Trace(0)).EstimatedBytes();
+        var store = new SpanStore(maxTraces: 1_000, maxSpansPerTrace: 10, maxBytes: Math.Max(1024, size * 10));
+        var fits = (int)(store.MaxBytes / size);
+
+        for (var i = 0; i < fits + 5; i++)
+        {
+            store.Add([Span(Trace(i))]);
+            Assert.InRange(store.Bytes, 0, store.MaxBytes);
+        }
+
+        Assert.Equal(fits, store.TraceCount);
+        Assert.Equal(5, store.EvictedTraces);
+        Assert.Equal(fits * size, store.Bytes);
+        Assert.Null(store.Get(Trace(4)));
+        Assert.NotNull(store.Get(Trace(5)));
+        Assert.NotNull(store.Get(Trace(fits + 4)));
+    }
+
+    [Fact]
+    public void Add_OneTraceOutgrowingTheByteBound_KeepsWhatFitsAndDropsTheRestWithoutEvictingItself()
+    {
+        var size = Span(Trace(0)).EstimatedBytes();
+        var store = new SpanStore(maxTraces: 10, maxSpansPerTrace: 1_000, maxBytes: 1024);
+        var fits = (int)(1024 / size);
+
+        var kept = store.Add(Enumerable.Range(0, fits + 3).Select(_ => Span(Trace(7))));
+
+        Assert.Equal(fits, kept);
+        Assert.Equal(3, store.DroppedSpans);
+        Assert.Equal(fits, store.Get(Trace(7))!.Count);
+        Assert.Equal(0, store.EvictedTraces);
+    }
+
+    [Fact]
+    public void Add_AfterEvictions_BytesAreTheSumOfTheKeptSpans()
+    {
+        var store = new SpanStore(maxTraces: 3, maxSpansPerTrace: 10, maxBytes: 1L << 20);
+        var all = Enumerable.Range(0, 6).Select(i => new[] { Span(Trace(i), route: "/v1/x"), Span(Trace(i), service: "inference") }).ToList();
+
+        foreach (var trace in all)
+        {
+            store.Add(trace);
+        }
+
+        Assert.Equal(all.Skip(3).SelectMany(t => t).Sum(s => s.EstimatedBytes()), store.Bytes);
+    }
+
+    [Fact]
     public void Constructor_ZeroBound_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SpanStore(0, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SpanStore(10, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SpanStore(10, 10, maxBytes: 100));
     }
 
     private static SpanStore Filled()

@@ -92,4 +92,20 @@ public sealed class ZipkinConverterTests
         Assert.Equal(ZipkinConverter.MaxTagsPerSpan, span.Tags.Count);
         Assert.All(span.Tags.Values, v => Assert.Equal(ZipkinConverter.MaxTagValueLength, v.Length));
     }
+
+    [Fact]
+    public void Parse_TwoBatches_ShareOneCopyOfRepeatedNamesKeysAndShortValues()
+    {
+        var first = ZipkinConverter.Parse(Encoding.UTF8.GetBytes(ExporterBatch), out _)![0];
+        var second = ZipkinConverter.Parse(Encoding.UTF8.GetBytes(ExporterBatch), out _)![0];
+
+        Assert.NotSame(first, second);
+        Assert.Same(first.Service, second.Service);
+        Assert.Same(first.Name, second.Name);
+        Assert.All(first.Tags.Zip(second.Tags), pair =>
+        {
+            Assert.Same(pair.First.Key, pair.Second.Key);
+            Assert.Same(pair.First.Value, pair.Second.Value);
+        });
+    }
 }

@@ -9,7 +9,7 @@ namespace BenchPlatform.EndToEnd.Tests.DataSafety;
 /// <summary>
 /// A model upload cut short at each of its steps by a crash of the worker (<c>Inference__FaultInjection__CrashAt</c>:
 /// <see cref="Environment.FailFast(string)"/>, no cleanup), then the stack restarted on the same state: the model is not
-/// visible, every listed model has its blob, no temp file is left, the same upload then succeeds, and a committed
+/// visible, every listed model has its blob and every blob is a listed model's, no temp file is left, the same upload then succeeds, and a committed
 /// upload survives a restart of the whole AppHost.
 /// </summary>
 [Collection(StackCollection.Name)]
@@ -111,17 +111,24 @@ public sealed class UploadCrashTests : IDisposable
         return await stack.Http.PostAsync(new Uri(stack.GatewayUrl, $"v1/models?name={Model}"), content);
     }
 
-    /// <summary>Every model the registry lists has its blob in the store.</summary>
+    /// <summary>Every model the registry lists has its blob in the store, and every blob in the store is a listed model's (each name has one version here).</summary>
     private async Task AssertRegistryAndBlobsAgreeAsync(AppHostProcess stack, string when)
     {
         using var list = JsonDocument.Parse(await stack.Http.GetStringAsync(new Uri(stack.GatewayUrl, "v1/models")));
+        var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in list.RootElement.GetProperty("data").EnumerateArray())
         {
             if (entry.GetProperty("kind").GetString() == "onnx")
             {
                 var sha = entry.GetProperty("sha256").GetString()!;
+                listed.Add(sha);
                 Assert.True(File.Exists(Path.Combine(Blobs, sha + ".onnx")), $"{when}: {entry.GetProperty("id").GetString()} is listed but its blob {sha} is missing");
             }
+        }
+
+        foreach (var blob in Directory.GetFiles(Blobs, "*.onnx"))
+        {
+            Assert.True(listed.Contains(Path.GetFileNameWithoutExtension(blob)), $"{when}: blob {Path.GetFileName(blob)} is in the store but no listed model references it");
         }
     }
 }
