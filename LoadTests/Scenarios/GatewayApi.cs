@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -5,14 +7,20 @@ using BenchPlatform.LoadTests.Cli;
 
 namespace BenchPlatform.LoadTests.Scenarios;
 
-/// <summary>The setup calls scenarios make through the public API (API.md): models, scale, warm-up.</summary>
+/// <summary>
+/// The setup calls scenarios make through the public API (API.md): models, scale, warm-up. A 503 with <c>Retry-After</c>
+/// (a replica restarting, a health probe missed on a busy machine) is waited out and retried, for up to
+/// <c>retryBudget</c> (default 30 s) per call; any other refusal fails the scenario at once.
+/// </summary>
 public sealed class GatewayApi
 {
     private readonly HttpClient _http;
     private readonly Uri _target;
+    private readonly TimeSpan _retryBudget;
 
-    public GatewayApi(HttpMessageHandler handler, Uri target, string? apiKey, TimeSpan timeout)
+    public GatewayApi(HttpMessageHandler handler, Uri target, string? apiKey, TimeSpan timeout, TimeSpan? retryBudget = null)
     {
+        _retryBudget = retryBudget ?? TimeSpan.FromSeconds(30);
         _http = new HttpClient(handler, disposeHandler: false) { Timeout = timeout };
         if (apiKey is not null)
         {
@@ -65,16 +73,19 @@ public sealed class GatewayApi
     /// <summary>Uploads ONNX bytes as a model (<c>POST /v1/models?name=</c>).</summary>
     public async Task UploadModelAsync(string name, byte[] onnx, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(onnx);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var response = await _http.PostAsync(Url($"/v1/models?name={Uri.EscapeDataString(name)}"), content, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, $"/v1/models?name={Uri.EscapeDataString(name)}", () =>
+        {
+            var content = new ByteArrayContent(onnx);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return content;
+        }, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, $"POST /v1/models?name={name}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads the model on the ready replicas (<c>POST /v1/models/{name}/warmup</c>).</summary>
     public async Task WarmupModelAsync(string name, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsync(Url($"/v1/models/{Uri.EscapeDataString(name)}/warmup"), null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, $"/v1/models/{Uri.EscapeDataString(name)}/warmup", null, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, $"POST /v1/models/{name}/warmup", cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,17 +101,20 @@ public sealed class GatewayApi
     /// <summary>Sets the inference bounds (<c>PUT /v1/scale/inference</c>).</summary>
     public async Task SetScaleAsync(int min, int max, CancellationToken cancellationToken)
     {
-        using var content = new StringContent($"{{\"min\":{min},\"max\":{max}}}", Encoding.UTF8, "application/json");
-        using var response = await _http.PutAsync(Url("/v1/scale/inference"), content, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Put, "/v1/scale/inference",
+            () => new StringContent($"{{\"min\":{min},\"max\":{max}}}", Encoding.UTF8, "application/json"), cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, "PUT /v1/scale/inference", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>POSTs JSON and returns the parsed answer (blocks, completions outside the measured path).</summary>
     public async Task<JsonDocument> PostJsonAsync(string path, byte[] body, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _http.PostAsync(Url(path), content, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, path, () =>
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return content;
+        }, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, "POST " + path, cancellationToken).ConfigureAwait(false);
         return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
     }
@@ -110,7 +124,7 @@ public sealed class GatewayApi
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(Url(path), cancellationToken).ConfigureAwait(false);
+            response = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -121,6 +135,26 @@ public sealed class GatewayApi
         {
             await EnsureAsync(response, "GET " + path, cancellationToken).ConfigureAwait(false);
             return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one call; a 503 with <c>Retry-After</c> is retried after that delay while the retry budget lasts.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, Func<HttpContent>? content, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
+            var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable
+                || response.Headers.RetryAfter?.Delta is not { } delay
+                || Stopwatch.GetElapsedTime(started) + delay > _retryBudget)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class FakeGateway : IAsyncDisposable
     private readonly Lock _scaleLock = new();
     private int _blocks;
     private Task? _start;
+    private int _warmupCalls;
 
     private FakeGateway(WebApplication app) => _app = app;
 
@@ -39,6 +40,12 @@ public sealed class FakeGateway : IAsyncDisposable
     public ConcurrentDictionary<string, int> Uploaded { get; } = new();
 
     public ConcurrentQueue<string> Strategies { get; } = new();
+
+    /// <summary>How many of the next warm-up calls answer 503 with <c>Retry-After: 0</c> (a replica briefly unhealthy).</summary>
+    public int WarmupRefusals { get; set; }
+
+    /// <summary>Warm-up calls received, refused ones included.</summary>
+    public int WarmupCalls => Volatile.Read(ref _warmupCalls);
 
     public static async Task<FakeGateway> StartAsync()
     {
@@ -65,7 +72,16 @@ public sealed class FakeGateway : IAsyncDisposable
             fake.Uploaded[name] = (int)buffer.Length;
             return Http.Results.Json(new { name, version = 1, kind = "onnx" }, statusCode: 201);
         });
-        app.MapPost("/v1/models/{name}/warmup", (string name) => Http.Results.Json(new { load_ms = 1.0, first_run_ms = 1.0, optimized_cache = "hit" }));
+        app.MapPost("/v1/models/{name}/warmup", (string name, HttpContext context) =>
+        {
+            if (Interlocked.Increment(ref fake._warmupCalls) <= fake.WarmupRefusals)
+            {
+                context.Response.Headers.RetryAfter = "0";
+                return Http.Results.Problem(detail: "No replica of 'inference' is healthy right now; retry after 0 s.", statusCode: 503);
+            }
+
+            return Http.Results.Json(new { load_ms = 1.0, first_run_ms = 1.0, optimized_cache = "hit" });
+        });
         app.MapPost("/v2/models/{name}/infer", async (HttpContext context, string name) =>
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
