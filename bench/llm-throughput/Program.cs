@@ -6,7 +6,7 @@
 // Rounds run every path and level back to back, so machine noise hits all alike; the summary gives medians over
 // rounds of the ratios taken within each round.
 //
-//   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide]
+//   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide] [http=stream|whole]
 //   dotnet run -c Release --project bench/llm-throughput -- profile [shape=tiny|wide]
 //
 // shape: "tiny" is the served tiny LM (2 layers, hidden 64, head size 16); "wide" is the same seeded builder at
@@ -46,6 +46,12 @@ var outputLength = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCul
 var threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
 var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
 var shapeName = args.Length > 5 ? args[5] : "tiny";
+var streamed = (args.Length > 6 ? args[6] : "stream") switch
+{
+    "stream" => true,
+    "whole" => false,
+    var other => throw new ArgumentException($"'{other}' is not stream or whole"),
+};
 var shape = Shape(shapeName);
 int[] levels = [1, 8, 32, 64];
 
@@ -55,7 +61,7 @@ TinyLmBuilder.Write(folder, shape);
 // The HTTP paths send the text (the gateway accepts only string prompts), the in-process loop its token ids.
 var promptText = string.Concat(Enumerable.Range(0, promptLength).Select(i => (char)('0' + i % 10)));
 var prompt = promptText.Select(c => (int)c).ToArray();
-Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s)");
+Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s); HTTP {(streamed ? "streamed (SSE)" : "not streamed (one JSON answer)")}");
 Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine();
 Console.WriteLine("| round | path | concurrency | tokens/s | CPU µs/token | wall s | TTFT p50 ms | TTFT p99 ms | TPOT p50 ms | TPOT p99 ms | steps (resident) |");
@@ -97,7 +103,7 @@ try
     await app.StartAsync();
     using var direct = Client(workerPort);
     await CheckPromptAsync(direct, promptText, promptLength);
-    await RunAsync(8, 16, (_, ct) => HttpAsync(direct, promptText, outputLength, ct)); // warm the connections and the JIT
+    await RunAsync(8, 16, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct)); // warm the connections and the JIT
 
     HttpClient? viaGateway = null;
     if (GatewayAssembly() is { } gatewayDll)
@@ -106,7 +112,7 @@ try
         gateway = StartGateway(gatewayDll, gatewayPort, workerPort);
         viaGateway = Client(gatewayPort);
         await UntilServedAsync(viaGateway, promptText);
-        await RunAsync(8, 16, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, ct));
+        await RunAsync(8, 16, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, streamed, ct));
     }
     else
     {
@@ -124,10 +130,10 @@ try
                 Record(round, InProcess, level, run, $"{engine.Steps} ({engine.ResidentSteps})");
             }
 
-            Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, ct)), "");
+            Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct)), "");
             if (viaGateway is not null)
             {
-                Record(round, ThroughGateway, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, ct), gateway), "");
+                Record(round, ThroughGateway, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, streamed, ct), gateway), "");
             }
         }
     }
@@ -441,9 +447,20 @@ static async Task<Sample> InProcessAsync(GenerationEngine engine, int[] prompt, 
     return Sample.From(sequence.EnqueuedAt, sequence.FirstTokenAt, sequence.FinishedAt, tokens);
 }
 
-static async Task<Sample> HttpAsync(HttpClient http, string prompt, int output, CancellationToken cancellationToken)
+static async Task<Sample> HttpAsync(HttpClient http, string prompt, int output, bool stream, CancellationToken cancellationToken)
 {
     var start = Stopwatch.GetTimestamp();
+    if (!stream)
+    {
+        // One JSON answer per sequence: no per-token network writes. TTFT is not seen by the client (reported as 0).
+        using var whole = await http.PostAsJsonAsync("v1/completions", new { model = "tiny", prompt, max_tokens = output, temperature = 0 }, cancellationToken);
+        whole.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await whole.Content.ReadAsStreamAsync(cancellationToken));
+        var count = json.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32();
+        var end = Stopwatch.GetTimestamp();
+        return Sample.From(start, start, end, count);
+    }
+
     using var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions")
     {
         Content = JsonContent.Create(new { model = "tiny", prompt, max_tokens = output, temperature = 0, stream = true }),
