@@ -64,14 +64,18 @@ var prompt = promptText.Select(c => (int)c).ToArray();
 Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s); HTTP {(streamed ? "streamed (SSE)" : "not streamed (one JSON answer)")}");
 Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine();
-Console.WriteLine("| round | path | concurrency | tokens/s | CPU µs/token | wall s | TTFT p50 ms | TTFT p99 ms | TPOT p50 ms | TPOT p99 ms | steps (resident) |");
-Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+Console.WriteLine("CPU µs/token: all threads of the bench process (plus the gateway process on its path). Loop busy / waiting: the");
+Console.WriteLine("generation loop thread on a CPU / runnable but waiting for a CPU (foreign load), per output token.");
+Console.WriteLine();
+Console.WriteLine("| round | path | concurrency | tokens/s | CPU µs/token | loop busy µs/token | loop waiting µs/token | wall s | TTFT p50 ms | TTFT p99 ms | TPOT p50 ms | TPOT p99 ms | steps (resident) |");
+Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
 const string InProcess = "in-process loop";
 const string Direct = "HTTP to the worker";
 const string ThroughGateway = "HTTP through the gateway";
 var results = new Dictionary<(string Path, int Level), List<double>>();
 var cpuResults = new Dictionary<(string Path, int Level), List<double>>();
+var busyResults = new Dictionary<(string Path, int Level), List<double>>();
 Process? gateway = null;
 try
 {
@@ -126,14 +130,14 @@ try
             var options = new LlmOptions { MaxBatch = level, IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
             using (var engine = new GenerationEngine("bench", new DecoderSession(Path.Combine(folder, "model.onnx"), threads), [], options, TimeProvider.System, NullLogger.Instance))
             {
-                var run = await RunAsync(level, sequences, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct));
+                var run = await RunAsync(level, sequences, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct), loopThread: "llm-bench");
                 Record(round, InProcess, level, run, $"{engine.Steps} ({engine.ResidentSteps})");
             }
 
-            Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct)), "");
+            Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct), loopThread: "llm-tiny"), "");
             if (viaGateway is not null)
             {
-                Record(round, ThroughGateway, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, streamed, ct), gateway), "");
+                Record(round, ThroughGateway, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, streamed, ct), gateway, "llm-tiny"), "");
             }
         }
     }
@@ -173,6 +177,21 @@ try
         var viaGw = results.GetValueOrDefault((ThroughGateway, level))?.Max();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {level} | {inProcess:0.0} | {worker:0.0} | {(1 - worker / inProcess) * 100:0.0}% | {viaGw:0.0} | {(viaGw is { } g ? $"{(1 - g / inProcess) * 100:0.0}%" : "")} |"));
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("The generation loop's own time per output token (its thread on a CPU; what one step costs the loop, spread over");
+    Console.WriteLine("the step's tokens). On a quiet machine the loop is the bottleneck, so sequential ÷ this approximates the");
+    Console.WriteLine("throughput ratio that foreign load hides in wall time.");
+    Console.WriteLine();
+    Console.WriteLine("| concurrency | in-process loop busy µs/token | sequential ÷ this | worker loop busy µs/token | gateway loop busy µs/token |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+    foreach (var level in levels)
+    {
+        var inProcess = busyResults[(InProcess, level)];
+        var speedup = Summary(Zip(busyResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
+        var viaGw = busyResults.GetValueOrDefault((ThroughGateway, level));
+        Console.WriteLine($"| {level} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(busyResults[(Direct, level)], "0.0", "")} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} |");
     }
 
     // CPU time per token does not depend on what else the machine runs as much as wall time does.
@@ -224,6 +243,12 @@ void Record(int round, string path, int level, Run run, string steps)
     }
 
     cpu.Add(run.CpuMicrosecondsPerToken);
+    if (!busyResults.TryGetValue((path, level), out var busy))
+    {
+        busyResults[(path, level)] = busy = [];
+    }
+
+    busy.Add(run.LoopBusyMicrosecondsPerToken);
 }
 
 static TinyLmShape Shape(string name) => name switch
@@ -399,11 +424,12 @@ static string Summary(List<double> values, string format, string unit)
 
 // Runs count sequences, concurrency at a time; CPU time is this process's (loop, server and client), plus the
 // gateway process's on the gateway path.
-async Task<Run> RunAsync(int concurrency, int count, Func<int, CancellationToken, Task<Sample>> one, Process? alsoCount = null)
+async Task<Run> RunAsync(int concurrency, int count, Func<int, CancellationToken, Task<Sample>> one, Process? alsoCount = null, string loopThread = "")
 {
     var next = -1;
     var samples = new Sample[count];
     var cpuBefore = CpuTime(alsoCount);
+    var loopBefore = ThreadTime(loopThread);
     var clock = Stopwatch.StartNew();
     var workers = Enumerable.Range(0, concurrency).Select(async _ =>
     {
@@ -416,8 +442,40 @@ async Task<Run> RunAsync(int concurrency, int count, Func<int, CancellationToken
     await Task.WhenAll(workers);
     var wall = clock.Elapsed.TotalSeconds;
     var cpu = CpuTime(alsoCount) - cpuBefore;
+    var loopAfter = ThreadTime(loopThread);
     var tokens = samples.Sum(s => s.Tokens);
-    return new Run(samples, wall, tokens / wall, cpu.TotalMicroseconds / tokens);
+    return new Run(samples, wall, tokens / wall, cpu.TotalMicroseconds / tokens,
+        (loopAfter.RunNs - loopBefore.RunNs) / 1000.0 / tokens, (loopAfter.WaitNs - loopBefore.WaitNs) / 1000.0 / tokens);
+}
+
+// The generation loop thread's time on a CPU and runnable-but-waiting for one (Linux schedstat, nanoseconds): the loop's
+// own cost per token, apart from the time foreign load took from it.
+static (long RunNs, long WaitNs) ThreadTime(string name)
+{
+    long run = 0, wait = 0;
+    if (name.Length == 0 || !Directory.Exists("/proc/self/task"))
+    {
+        return (0, 0);
+    }
+
+    foreach (var task in Directory.GetDirectories("/proc/self/task"))
+    {
+        try
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == name)
+            {
+                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                run += long.Parse(fields[0], CultureInfo.InvariantCulture);
+                wait += long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+            // the thread ended
+        }
+    }
+
+    return (run, wait);
 }
 
 static TimeSpan CpuTime(Process? other)
@@ -521,7 +579,7 @@ static void Report(int round, string path, int concurrency, Run run, string step
     var ttft = run.Samples.Select(s => s.TtftMs).Order().ToArray();
     var tpot = run.Samples.Select(s => s.TpotMs).Order().ToArray();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {round} | {path} | {concurrency} | {run.TokensPerSecond:0.0} | {run.CpuMicrosecondsPerToken:0.0} | {run.WallSeconds:0.000} | {P(ttft, 0.50):0.00} | {P(ttft, 0.99):0.00} | {P(tpot, 0.50):0.000} | {P(tpot, 0.99):0.000} | {steps} |"));
+        $"| {round} | {path} | {concurrency} | {run.TokensPerSecond:0.0} | {run.CpuMicrosecondsPerToken:0.0} | {run.LoopBusyMicrosecondsPerToken:0.0} | {run.LoopWaitMicrosecondsPerToken:0.0} | {run.WallSeconds:0.000} | {P(ttft, 0.50):0.00} | {P(ttft, 0.99):0.00} | {P(tpot, 0.50):0.000} | {P(tpot, 0.99):0.000} | {steps} |"));
 }
 
 static double P(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
@@ -534,4 +592,4 @@ internal readonly record struct Sample(double TtftMs, double TpotMs, int Tokens)
         tokens);
 }
 
-internal sealed record Run(Sample[] Samples, double WallSeconds, double TokensPerSecond, double CpuMicrosecondsPerToken);
+internal sealed record Run(Sample[] Samples, double WallSeconds, double TokensPerSecond, double CpuMicrosecondsPerToken, double LoopBusyMicrosecondsPerToken, double LoopWaitMicrosecondsPerToken);
