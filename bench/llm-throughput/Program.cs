@@ -79,11 +79,17 @@ var busyResults = new Dictionary<(string Path, int Level), List<double>>();
 Process? gateway = null;
 try
 {
-    // Warm-up (JIT, ORT) of the in-process loop.
-    var warmOptions = new LlmOptions { MaxBatch = 8, IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
+    // Warm-up of the in-process loop at batch 1 and batched, long enough for tiered JIT to reach optimized code
+    // (its background compiler is slow when the machine is busy; tier-0 sampling code is ~10x slower).
+    var warmOptions = new LlmOptions { MaxBatch = 32, IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
     using (var warm = new GenerationEngine("warm", new DecoderSession(Path.Combine(folder, "model.onnx"), threads), [], warmOptions, TimeProvider.System, NullLogger.Instance))
     {
-        await RunAsync(8, Math.Min(sequences, 32), (_, ct) => InProcessAsync(warm, prompt, outputLength, ct));
+        var warmUntil = Stopwatch.StartNew();
+        while (warmUntil.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            await RunAsync(1, 4, (_, ct) => InProcessAsync(warm, prompt, outputLength, ct));
+            await RunAsync(32, 64, (_, ct) => InProcessAsync(warm, prompt, outputLength, ct));
+        }
     }
 
     // One worker host (the LLM feature as the worker composes it) serves every level: its MaxBatch is the highest
@@ -107,7 +113,11 @@ try
     await app.StartAsync();
     using var direct = Client(workerPort);
     await CheckPromptAsync(direct, promptText, promptLength);
-    await RunAsync(8, 16, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct)); // warm the connections and the JIT
+    for (var warmUntil = Stopwatch.StartNew(); warmUntil.Elapsed < TimeSpan.FromSeconds(3);)
+    {
+        await RunAsync(32, 64, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct)); // warm the connections and the JIT
+    }
+
 
     HttpClient? viaGateway = null;
     if (GatewayAssembly() is { } gatewayDll)
