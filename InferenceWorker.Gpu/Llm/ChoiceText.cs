@@ -5,10 +5,12 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// <summary>
 /// The text of one choice as tokens arrive: decodes the generated ids incrementally (each token costs two decodes of
 /// a few ids, not a decode of the whole output), holds back a trailing incomplete UTF-8 character and any tail that
-/// could still become a stop string, and cuts the text at the first stop string.
+/// could still become a stop string, and cuts the text at the first stop string. When nobody reads the text before the
+/// end (<paramref name="streamed"/> false) and no stop string needs watching, it decodes once, at <see cref="Flush"/>.
 /// </summary>
-internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
+internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool streamed = true)
 {
+    private readonly bool _deferred = !streamed && stop.Length == 0;
     private readonly int _holdBack = MaxLength(stop) - 1;
     private readonly StringBuilder _text = new();
     private int[] _ids = new int[16];
@@ -45,7 +47,7 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
         }
 
         _ids[_count++] = token;
-        if (!DecodeNew(final: false))
+        if (_deferred || !DecodeNew(final: false))
         {
             return ""; // an incomplete UTF-8 character: wait for the token that completes it
         }

@@ -120,7 +120,7 @@ public static partial class OpenAiApi
         var finishes = new FinishReason?[count];
         for (var i = 0; i < count; i++)
         {
-            texts[i] = new ChoiceText(model.Tokenizer, request.Stop);
+            texts[i] = new ChoiceText(model.Tokenizer, request.Stop, request.Stream);
         }
 
         var eos = model.Config.EosTokenIds;

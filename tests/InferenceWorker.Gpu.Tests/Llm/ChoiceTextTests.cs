@@ -29,6 +29,23 @@ public sealed class ChoiceTextTests(TinyLmFolder model) : IClassFixture<TinyLmFo
     }
 
     [Fact]
+    public void Append_NotStreamedWithoutStop_NothingBeforeTheEndThenTheWholeText()
+    {
+        var tokenizer = LlmTokenizer.Load(model.Path);
+        var ids = Encoding.UTF8.GetBytes(Sample).Select(b => (int)b).ToArray();
+        var text = new ChoiceText(tokenizer, [], streamed: false);
+        foreach (var id in ids)
+        {
+            Assert.Equal("", text.Append(id, -0.5f, isEos: false));
+        }
+
+        Assert.Equal(Sample, text.Flush());
+        Assert.Equal(Sample, text.Text);
+        Assert.Equal(ids.Length, text.TokenCount);
+        Assert.Equal(-0.5 * ids.Length, text.LogProbSum, 6);
+    }
+
+    [Fact]
     public void Append_StopStringAcrossTokens_TextEndsBeforeItAndNothingPastItIsSent()
     {
         var tokenizer = LlmTokenizer.Load(model.Path);
