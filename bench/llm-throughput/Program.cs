@@ -79,21 +79,18 @@ var busyResults = new Dictionary<(string Path, int Level), List<double>>();
 Process? gateway = null;
 try
 {
-    // Warm-up of the in-process loop at batch 1 and batched, long enough for tiered JIT to reach optimized code
-    // (its background compiler is slow when the machine is busy; tier-0 sampling code is ~10x slower).
-    var warmOptions = new LlmOptions { MaxBatch = 32, IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
-    using (var warm = new GenerationEngine("warm", new DecoderSession(Path.Combine(folder, "model.onnx"), threads), [], warmOptions, TimeProvider.System, NullLogger.Instance))
+    // One in-process engine for every level, configured as the worker's below (MaxBatch = the highest level; a closed
+    // loop of c clients never has more than c sequences in a batch, so concurrency 1 runs batch 1), warmed at batch 1
+    // and batched long enough for tiered JIT to reach optimized code (its background compiler is slow on a busy machine).
+    var engineOptions = new LlmOptions { MaxBatch = levels[^1], IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
+    using var engine = new GenerationEngine("bench", new DecoderSession(Path.Combine(folder, "model.onnx"), threads), [], engineOptions, TimeProvider.System, NullLogger.Instance);
+    for (var warmUntil = Stopwatch.StartNew(); warmUntil.Elapsed < TimeSpan.FromSeconds(3);)
     {
-        var warmUntil = Stopwatch.StartNew();
-        while (warmUntil.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            await RunAsync(1, 4, (_, ct) => InProcessAsync(warm, prompt, outputLength, ct));
-            await RunAsync(32, 64, (_, ct) => InProcessAsync(warm, prompt, outputLength, ct));
-        }
+        await RunAsync(1, 4, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct));
+        await RunAsync(32, 64, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct));
     }
 
-    // One worker host (the LLM feature as the worker composes it) serves every level: its MaxBatch is the highest
-    // level, and a closed loop of c clients never has more than c sequences in a batch.
+    // One worker host (the LLM feature as the worker composes it) serves every level, with the same MaxBatch.
     var builder = WebApplication.CreateBuilder();
     builder.Logging.ClearProviders();
     var workerPort = FreePort();
@@ -137,12 +134,9 @@ try
     {
         foreach (var level in levels)
         {
-            var options = new LlmOptions { MaxBatch = level, IntraOpThreads = threads, KvBudgetTokens = 1 << 22 };
-            using (var engine = new GenerationEngine("bench", new DecoderSession(Path.Combine(folder, "model.onnx"), threads), [], options, TimeProvider.System, NullLogger.Instance))
-            {
-                var run = await RunAsync(level, sequences, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct), loopThread: "llm-bench");
-                Record(round, InProcess, level, run, $"{engine.Steps} ({engine.ResidentSteps})");
-            }
+            var (steps, resident) = (engine.Steps, engine.ResidentSteps);
+            var run = await RunAsync(level, sequences, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct), loopThread: "llm-bench");
+            Record(round, InProcess, level, run, $"{engine.Steps - steps} ({engine.ResidentSteps - resident})");
 
             Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct), loopThread: "llm-tiny"), "");
             if (viaGateway is not null)
