@@ -1,9 +1,12 @@
+using System.Numerics.Tensors;
+
 namespace BenchPlatform.InferenceWorker.Llm;
 
 /// <summary>
 /// Picks the next token for every row of a step's logits in one pass: repetition penalty, then greedy or
 /// temperature / top-k / top-p sampling with each sequence's own seeded generator. The reported log-probability
 /// is the model's (after the repetition penalty, before temperature and truncation), which strategies score by.
+/// The per-row passes over the vocabulary (max, exp, sum, arg max) are vectorized and allocate nothing.
 /// </summary>
 internal sealed class BatchSampler(int vocabSize)
 {
@@ -24,20 +27,12 @@ internal sealed class BatchSampler(int vocabSize)
                 Penalize(row, sequence);
             }
 
-            var max = float.NegativeInfinity;
-            foreach (var value in row)
-            {
-                max = MathF.Max(max, value);
-            }
-
-            var sum = 0.0;
-            foreach (var value in row)
-            {
-                sum += Math.Exp(value - max);
-            }
-
-            var logNormalizer = max + (float)Math.Log(sum);
-            var token = sequence.Sampling.Temperature == 0f ? ArgMax(row) : Draw(row, sequence);
+            var max = TensorPrimitives.Max(row);
+            var scratch = _probabilities.AsSpan(0, row.Length);
+            TensorPrimitives.Subtract(row, max, scratch);
+            TensorPrimitives.Exp(scratch, scratch);
+            var logNormalizer = max + MathF.Log(TensorPrimitives.Sum(scratch));
+            var token = sequence.Sampling.Temperature == 0f ? TensorPrimitives.IndexOfMax(row) : Draw(row, max, sequence);
             chosen[r] = token;
             logProbs[r] = row[token] - logNormalizer;
         }
@@ -58,23 +53,14 @@ internal sealed class BatchSampler(int vocabSize)
         }
     }
 
-    private int Draw(ReadOnlySpan<float> row, Sequence sequence)
+    private int Draw(ReadOnlySpan<float> row, float max, Sequence sequence)
     {
         var sampling = sequence.Sampling;
-        var inverse = 1f / sampling.Temperature;
-        var max = float.NegativeInfinity;
-        foreach (var value in row)
-        {
-            max = MathF.Max(max, value);
-        }
-
         var probabilities = _probabilities.AsSpan(0, row.Length);
-        var total = 0f;
-        for (var i = 0; i < row.Length; i++)
-        {
-            probabilities[i] = MathF.Exp((row[i] - max) * inverse);
-            total += probabilities[i];
-        }
+        TensorPrimitives.Subtract(row, max, probabilities);
+        TensorPrimitives.Multiply(probabilities, 1f / sampling.Temperature, probabilities);
+        TensorPrimitives.Exp(probabilities, probabilities);
+        var total = TensorPrimitives.Sum(probabilities);
 
         var topK = sampling.TopK > 0 && sampling.TopK < row.Length ? sampling.TopK : row.Length;
         if (topK == row.Length && sampling.TopP >= 1f)
@@ -131,19 +117,5 @@ internal sealed class BatchSampler(int vocabSize)
         }
 
         return probabilities.Length - 1;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

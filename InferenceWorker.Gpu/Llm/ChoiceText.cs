@@ -1,14 +1,25 @@
+using System.Text;
+
 namespace BenchPlatform.InferenceWorker.Llm;
 
 /// <summary>
-/// The text of one choice as tokens arrive: decodes the generated ids, holds back a trailing incomplete UTF-8
-/// character and any tail that could still become a stop string, and cuts the text at the first stop string.
+/// The text of one choice as tokens arrive: decodes the generated ids incrementally (each token costs two decodes of
+/// a few ids, not a decode of the whole output), holds back a trailing incomplete UTF-8 character and any tail that
+/// could still become a stop string, and cuts the text at the first stop string. When nobody reads the text before the
+/// end (<paramref name="streamed"/> false) and no stop string needs watching, it decodes once, at <see cref="Flush"/>.
 /// </summary>
-internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
+internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool streamed = true)
 {
-    private readonly List<int> _ids = [];
+    private readonly bool _deferred = !streamed && stop.Length == 0;
     private readonly int _holdBack = MaxLength(stop) - 1;
-    private string _text = "";
+    private readonly StringBuilder _text = new();
+    private int[] _ids = new int[16];
+    private int _count;
+
+    // _ids[_prefix.._read] were decoded into _text and are decoded again as context for the next ids (a tokenizer's
+    // decoder may treat a sequence's first token differently); _ids[_read.._count] are not in _text yet.
+    private int _prefix;
+    private int _read;
     private int _emitted;
 
     /// <summary>A stop string was seen: the text ends before it.</summary>
@@ -18,7 +29,7 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
 
     public double LogProbSum { get; private set; }
 
-    public string Text => _text;
+    public string Text => _text.ToString();
 
     /// <summary>Adds a generated token; returns the text that is now safe to send (maybe empty).</summary>
     public string Append(int token, float logProb, bool isEos)
@@ -30,35 +41,81 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
             return "";
         }
 
-        _ids.Add(token);
-        var full = tokenizer.Decode(_ids);
-        foreach (var s in stop)
+        if (_count == _ids.Length)
         {
-            var at = full.IndexOf(s, Math.Max(0, _emitted - s.Length), StringComparison.Ordinal);
-            if (at >= 0 && (!Stopped || at < _text.Length))
-            {
-                Stopped = true;
-                _text = full[..at];
-            }
+            Array.Resize(ref _ids, _count * 2);
         }
 
-        if (Stopped)
+        _ids[_count++] = token;
+        if (_deferred || !DecodeNew(final: false))
+        {
+            return ""; // an incomplete UTF-8 character: wait for the token that completes it
+        }
+
+        if (FindStop())
         {
             return Take(_text.Length);
         }
 
-        _text = full;
-        var safe = full.Length;
-        while (safe > _emitted && full[safe - 1] == '\uFFFD')
-        {
-            safe--;
-        }
-
-        return Take(Math.Max(_emitted, safe - _holdBack));
+        return Take(Math.Max(_emitted, _text.Length - _holdBack));
     }
 
     /// <summary>The rest of the text once the sequence has ended.</summary>
-    public string Flush() => Take(_text.Length);
+    public string Flush()
+    {
+        if (!Stopped && _read < _count && DecodeNew(final: true))
+        {
+            FindStop();
+        }
+
+        return Take(_text.Length);
+    }
+
+    // Appends the text of the ids not yet decoded; false (nothing appended) while it ends in an incomplete character.
+    private bool DecodeNew(bool final)
+    {
+        var context = _read > _prefix ? tokenizer.Decode(new ArraySegment<int>(_ids, _prefix, _read - _prefix)) : "";
+        var full = tokenizer.Decode(new ArraySegment<int>(_ids, _prefix, _count - _prefix));
+        if (!final && (full.Length <= context.Length || full[^1] == '\uFFFD'))
+        {
+            return false;
+        }
+
+        _text.Append(full, Math.Min(context.Length, full.Length), Math.Max(0, full.Length - context.Length));
+        _prefix = _read;
+        _read = _count;
+        return true;
+    }
+
+    // Cuts the text at the first stop string that starts in the part not sent yet.
+    private bool FindStop()
+    {
+        if (stop.Length == 0)
+        {
+            return false;
+        }
+
+        var from = Math.Max(0, _emitted - _holdBack - 1);
+        var tail = _text.ToString(from, _text.Length - from);
+        var cut = -1;
+        foreach (var s in stop)
+        {
+            var at = tail.IndexOf(s, StringComparison.Ordinal);
+            if (at >= 0 && (cut < 0 || at < cut))
+            {
+                cut = at;
+            }
+        }
+
+        if (cut < 0)
+        {
+            return false;
+        }
+
+        Stopped = true;
+        _text.Length = from + cut;
+        return true;
+    }
 
     private string Take(int end)
     {
@@ -67,7 +124,7 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop)
             return "";
         }
 
-        var piece = _text[_emitted..end];
+        var piece = _text.ToString(_emitted, end - _emitted);
         _emitted = end;
         return piece;
     }

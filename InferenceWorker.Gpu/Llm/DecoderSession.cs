@@ -6,8 +6,10 @@ namespace BenchPlatform.InferenceWorker.Llm;
 
 /// <summary>
 /// An ONNX decoder in the Optimum / ONNX Runtime GenAI layout, run for a batch of sequences with per-sequence
-/// KV caches: each step gathers the caches into one left-padded <c>past_key_values</c> tensor, masks the padding
-/// through <c>attention_mask</c>, and scatters the new positions of <c>present</c> back into the caches.
+/// KV caches: a step gathers the caches into one left-padded <c>past_key_values</c> tensor (or, for the same rows as
+/// the step before, reads that step's <c>present</c> kept in a <see cref="ResidentPast"/>), masks the padding through
+/// <c>attention_mask</c>, has ONNX Runtime write logits and <c>present</c> into pooled buffers, and copies the new
+/// positions of <c>present</c> back into the caches.
 /// </summary>
 internal sealed class DecoderSession : IDisposable
 {
@@ -15,6 +17,7 @@ internal sealed class DecoderSession : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _hasPositionIds;
+    private readonly RunOptions _runOptions = new();
 
     public DecoderSession(string modelPath, int intraOpThreads)
     {
@@ -87,11 +90,13 @@ internal sealed class DecoderSession : IDisposable
 
     /// <summary>
     /// Runs one step for every row, appends the rows' new positions to their caches, and writes each row's
-    /// last-position logits to <paramref name="lastLogits"/> (<c>[rows, vocab]</c>).
+    /// last-position logits to <paramref name="lastLogits"/> (<c>[rows, vocab]</c>). With <paramref name="resident"/>,
+    /// the step's <c>present</c> stays there and the next step of the same rows reads it as its past, skipping the gather.
     /// </summary>
-    public void Forward(ReadOnlySpan<StepRow> rows, Span<float> lastLogits)
+    public void Forward(ReadOnlySpan<StepRow> rows, Span<float> lastLogits, ResidentPast? resident = null)
     {
         var batch = rows.Length;
+        var reuse = resident is not null && resident.Matches(rows);
         int step = 0, past = 0;
         foreach (var row in rows)
         {
@@ -99,12 +104,17 @@ internal sealed class DecoderSession : IDisposable
             past = Math.Max(past, row.Cache.Length);
         }
 
+        past = reuse ? resident!.Total : past;
         var total = past + step;
         var ids = ArrayPool<long>.Shared.Rent(batch * step);
         var positions = ArrayPool<long>.Shared.Rent(batch * step);
         var mask = ArrayPool<long>.Shared.Rent(batch * total);
-        var kvSize = batch * KvHeads * past * HeadDim;
-        var pastBuffers = new float[2 * Layers][];
+        var logits = ArrayPool<float>.Shared.Rent(batch * step * VocabSize);
+        var pastSize = batch * KvHeads * past * HeadDim;
+        var presentSize = batch * KvHeads * total * HeadDim;
+        var pastBuffers = reuse ? resident!.Buffers! : new float[2 * Layers][];
+        var presentBuffers = new float[2 * Layers][];
+        var kept = false;
         try
         {
             Array.Clear(ids, 0, batch * step);
@@ -114,7 +124,15 @@ internal sealed class DecoderSession : IDisposable
             {
                 var row = rows[b];
                 var length = row.Cache.Length;
-                mask.AsSpan(b * total + past - length, length).Fill(1);
+                if (reuse)
+                {
+                    resident!.Mask.AsSpan(b * past, past).CopyTo(mask.AsSpan(b * total));
+                }
+                else
+                {
+                    mask.AsSpan(b * total + past - length, length).Fill(1);
+                }
+
                 mask.AsSpan(b * total + total - row.Count, row.Count).Fill(1);
                 for (var j = 0; j < row.Count; j++)
                 {
@@ -126,12 +144,80 @@ internal sealed class DecoderSession : IDisposable
 
             for (var l = 0; l < Layers; l++)
             {
-                pastBuffers[2 * l] = GatherPast(rows, past, kvSize, l, keys: true);
-                pastBuffers[2 * l + 1] = GatherPast(rows, past, kvSize, l, keys: false);
+                if (!reuse)
+                {
+                    pastBuffers[2 * l] = GatherPast(rows, past, pastSize, l, keys: true);
+                    pastBuffers[2 * l + 1] = GatherPast(rows, past, pastSize, l, keys: false);
+                }
+
+                presentBuffers[2 * l] = ArrayPool<float>.Shared.Rent(presentSize);
+                presentBuffers[2 * l + 1] = ArrayPool<float>.Shared.Rent(presentSize);
             }
 
-            var memory = OrtMemoryInfo.DefaultInstance;
-            var inputs = new OrtValue[_inputNames.Length];
+            Run(batch, step, past, ids, mask, positions, pastBuffers, logits, presentBuffers);
+            for (var b = 0; b < batch; b++)
+            {
+                logits.AsSpan((b * step + step - 1) * VocabSize, VocabSize).CopyTo(lastLogits.Slice(b * VocabSize, VocabSize));
+            }
+
+            for (var l = 0; l < Layers; l++)
+            {
+                ScatterPresent(rows, presentBuffers[2 * l], total, l, keys: true);
+                ScatterPresent(rows, presentBuffers[2 * l + 1], total, l, keys: false);
+            }
+
+            foreach (var row in rows)
+            {
+                row.Cache.Length += row.Count;
+            }
+
+            if (resident is not null)
+            {
+                // The kept present is the next step's past; the old resident buffers (this step's past) go back to the pool.
+                resident.Keep(rows, presentBuffers, mask, total);
+                kept = true;
+                if (reuse)
+                {
+                    resident.Reused++;
+                }
+                else
+                {
+                    resident.Gathered++;
+                }
+            }
+        }
+        catch
+        {
+            // The caches may be half-written: never reuse what this step left behind.
+            resident?.Release();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ids);
+            ArrayPool<long>.Shared.Return(positions);
+            ArrayPool<float>.Shared.Return(logits);
+            if (!kept)
+            {
+                ArrayPool<long>.Shared.Return(mask);
+                ReturnAll(presentBuffers);
+            }
+
+            if (!reuse)
+            {
+                ReturnAll(pastBuffers);
+            }
+        }
+    }
+
+    private void Run(int batch, int step, int past, long[] ids, long[] mask, long[] positions, float[][] pastBuffers, float[] logits, float[][] presentBuffers)
+    {
+        var total = past + step;
+        var memory = OrtMemoryInfo.DefaultInstance;
+        var inputs = new OrtValue[_inputNames.Length];
+        var outputs = new OrtValue[_outputNames.Length];
+        try
+        {
             var n = 0;
             inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, ids.AsMemory(0, batch * step), [batch, step]);
             inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, mask.AsMemory(0, batch * total), [batch, total]);
@@ -140,51 +226,43 @@ internal sealed class DecoderSession : IDisposable
                 inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, positions.AsMemory(0, batch * step), [batch, step]);
             }
 
+            var pastSize = batch * KvHeads * past * HeadDim;
             foreach (var buffer in pastBuffers)
             {
-                inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, buffer.AsMemory(0, kvSize), [batch, KvHeads, past, HeadDim]);
+                inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, buffer.AsMemory(0, pastSize), [batch, KvHeads, past, HeadDim]);
             }
 
-            try
+            // Outputs land in buffers we own: no allocation by ONNX Runtime, and present can become the next past.
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(memory, logits.AsMemory(0, batch * step * VocabSize), [batch, step, VocabSize]);
+            var presentSize = batch * KvHeads * total * HeadDim;
+            for (var i = 0; i < presentBuffers.Length; i++)
             {
-                using var runOptions = new RunOptions();
-                using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
-                var logits = outputs[0].GetTensorDataAsSpan<float>();
-                for (var b = 0; b < batch; b++)
-                {
-                    logits.Slice((b * step + step - 1) * VocabSize, VocabSize).CopyTo(lastLogits.Slice(b * VocabSize, VocabSize));
-                }
-
-                for (var l = 0; l < Layers; l++)
-                {
-                    ScatterPresent(rows, outputs[1 + 2 * l].GetTensorDataAsSpan<float>(), total, l, keys: true);
-                    ScatterPresent(rows, outputs[2 + 2 * l].GetTensorDataAsSpan<float>(), total, l, keys: false);
-                }
-            }
-            finally
-            {
-                foreach (var input in inputs)
-                {
-                    input?.Dispose();
-                }
+                outputs[1 + i] = OrtValue.CreateTensorValueFromMemory(memory, presentBuffers[i].AsMemory(0, presentSize), [batch, KvHeads, total, HeadDim]);
             }
 
-            foreach (var row in rows)
-            {
-                row.Cache.Length += row.Count;
-            }
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
         }
         finally
         {
-            ArrayPool<long>.Shared.Return(ids);
-            ArrayPool<long>.Shared.Return(positions);
-            ArrayPool<long>.Shared.Return(mask);
-            foreach (var buffer in pastBuffers)
+            foreach (var value in inputs)
             {
-                if (buffer is not null)
-                {
-                    ArrayPool<float>.Shared.Return(buffer);
-                }
+                value?.Dispose();
+            }
+
+            foreach (var value in outputs)
+            {
+                value?.Dispose();
+            }
+        }
+    }
+
+    private static void ReturnAll(float[][] buffers)
+    {
+        foreach (var buffer in buffers)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
             }
         }
     }
@@ -226,5 +304,9 @@ internal sealed class DecoderSession : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }

@@ -18,12 +18,14 @@ internal sealed partial class GenerationEngine : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly List<Sequence> _active = [];
     private readonly BatchSampler _sampler;
+    private readonly ResidentPast _resident = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
     private int _waitingCount;
     private int _activeCount;
     private long _kvReserved;
     private long _steps;
+    private long _residentSteps;
 
     public GenerationEngine(string name, DecoderSession session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger)
     {
@@ -53,6 +55,9 @@ internal sealed partial class GenerationEngine : IDisposable
 
     /// <summary>Batched steps run so far (prefill and decode).</summary>
     public long Steps => Interlocked.Read(ref _steps);
+
+    /// <summary>Steps whose past was the previous step's present, kept resident (no gather of the caches).</summary>
+    public long ResidentSteps => Volatile.Read(ref _residentSteps);
 
     /// <summary>Queues <paramref name="sequence"/>; false when the waiting line is full (the caller answers 429).</summary>
     public SubmitResult Submit(Sequence sequence)
@@ -88,6 +93,7 @@ internal sealed partial class GenerationEngine : IDisposable
             {
                 if (_active.Count == 0 && _waiting.IsEmpty)
                 {
+                    _resident.Release();
                     _signal.Wait(_stopping.Token);
                     continue;
                 }
@@ -216,9 +222,10 @@ internal sealed partial class GenerationEngine : IDisposable
                 : new StepRow(sequence.Cache!, sequence.Tokens, sequence.Length - 1, 1);
         }
 
-        _session.Forward(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab));
+        _session.Forward(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab), _resident);
         _sampler.Sample(logits.AsSpan(0, count * vocab), sequences.AsSpan(0, count), chosen, logProbs);
         Interlocked.Increment(ref _steps);
+        Volatile.Write(ref _residentSteps, _resident.Reused);
         var now = _time.GetTimestamp();
         for (var i = count - 1; i >= 0; i--)
         {
@@ -266,6 +273,7 @@ internal sealed partial class GenerationEngine : IDisposable
     {
         _stopping.Cancel();
         _thread.Join(TimeSpan.FromSeconds(10));
+        _resident.Dispose();
         _session.Dispose();
         _signal.Dispose();
         _stopping.Dispose();

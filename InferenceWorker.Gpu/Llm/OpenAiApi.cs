@@ -120,7 +120,7 @@ public static partial class OpenAiApi
         var finishes = new FinishReason?[count];
         for (var i = 0; i < count; i++)
         {
-            texts[i] = new ChoiceText(model.Tokenizer, request.Stop);
+            texts[i] = new ChoiceText(model.Tokenizer, request.Stop, request.Stream);
         }
 
         var eos = model.Config.EosTokenIds;
@@ -130,9 +130,22 @@ public static partial class OpenAiApi
         long firstToken = 0;
         var done = 0;
         var aborted = context.RequestAborted;
+        var unsent = false;
         while (done < count)
         {
-            var e = await reader.ReadAsync(aborted);
+            // Chunks are written as tokens are read and sent when no further token is ready: one write per step of
+            // the loop when the stream keeps up, fewer when it falls behind (n > 1, a slow client).
+            if (!reader.TryRead(out var e))
+            {
+                if (unsent)
+                {
+                    await sse!.FlushAsync(aborted);
+                    unsent = false;
+                }
+
+                e = await reader.ReadAsync(aborted);
+            }
+
             if (finishes[e.Index] is not null)
             {
                 continue;
@@ -162,8 +175,10 @@ public static partial class OpenAiApi
                         {
                             for (var i = 0; i < count; i++)
                             {
-                                await sse.WriteChunkAsync(i, "", null, role: true, aborted);
+                                sse.WriteChunk(i, "", null, role: true);
                             }
+
+                            unsent = true;
                         }
                     }
                 }
@@ -185,7 +200,8 @@ public static partial class OpenAiApi
 
             if (sse is not null && (piece.Length > 0 || finish is not null))
             {
-                await sse.WriteChunkAsync(e.Index, piece, finish, role: false, aborted);
+                sse.WriteChunk(e.Index, piece, finish, role: false);
+                unsent = true;
             }
         }
 
@@ -196,9 +212,10 @@ public static partial class OpenAiApi
             time.GetElapsedTime(started, finished).TotalMilliseconds, usage.Completion);
         if (sse is not null)
         {
-            await sse.WriteUsageAsync(usage, metrics, aborted);
-            await context.Response.BodyWriter.WriteAsync(Done, aborted);
-            await context.Response.BodyWriter.FlushAsync(aborted);
+            // The last chunk, usage and [DONE] leave in one write.
+            sse.WriteUsage(usage, metrics);
+            context.Response.BodyWriter.Write(Done);
+            await sse.FlushAsync(aborted);
             return;
         }
 

@@ -4,20 +4,46 @@ using System.Text.Json;
 
 namespace BenchPlatform.InferenceWorker.Llm;
 
-/// <summary>Writes OpenAI streaming chunks as server-sent events (<c>data: {json}\n\n</c>), flushing each.</summary>
-internal sealed class SseWriter(PipeWriter output, string id, long created, string model, bool chat)
+/// <summary>
+/// Writes OpenAI streaming chunks as server-sent events (<c>data: {json}\n\n</c>). The part every chunk of a response
+/// shares (id, object, created, model) is serialized once; <see cref="FlushAsync"/> sends what was written, so a
+/// caller with several chunks ready sends them in one write.
+/// </summary>
+internal sealed class SseWriter
 {
-    private readonly Utf8JsonWriter _json = new(output);
+    private readonly PipeWriter _output;
+    private readonly string _id;
+    private readonly long _created;
+    private readonly string _model;
+    private readonly bool _chat;
+    private readonly Utf8JsonWriter _json;
+    private readonly byte[] _chunkStart;
 
-    public async ValueTask WriteChunkAsync(int index, string text, FinishReason? finish, bool role, CancellationToken cancellationToken)
+    public SseWriter(PipeWriter output, string id, long created, string model, bool chat)
     {
-        output.Write("data: "u8);
-        _json.Reset(output);
+        _output = output;
+        _id = id;
+        _created = created;
+        _model = model;
+        _chat = chat;
+        var start = new ArrayBufferWriter<byte>(256);
+        start.Write("data: "u8);
+        _json = new Utf8JsonWriter(start);
         Header();
         _json.WriteStartArray("choices");
+        _json.Flush();
+        _chunkStart = start.WrittenSpan.ToArray();
+        _json.Reset(output);
+    }
+
+    /// <summary>Writes one choice's chunk (not yet sent: see <see cref="FlushAsync"/>).</summary>
+    public void WriteChunk(int index, string text, FinishReason? finish, bool role)
+    {
+        _output.Write(_chunkStart);
+        _json.Reset(_output);
         _json.WriteStartObject();
         _json.WriteNumber("index", index);
-        if (chat)
+        if (_chat)
         {
             _json.WriteStartObject("delta");
             if (role)
@@ -48,37 +74,37 @@ internal sealed class SseWriter(PipeWriter output, string id, long created, stri
         }
 
         _json.WriteEndObject();
-        _json.WriteEndArray();
-        _json.WriteEndObject();
-        await EndAsync(cancellationToken);
+        _json.Flush();
+        _output.Write("]}\n\n"u8);
     }
 
-    public async ValueTask WriteUsageAsync(Usage usage, Metrics metrics, CancellationToken cancellationToken)
+    /// <summary>Writes the usage chunk (not yet sent).</summary>
+    public void WriteUsage(Usage usage, Metrics metrics)
     {
-        output.Write("data: "u8);
-        _json.Reset(output);
+        _output.Write("data: "u8);
+        _json.Reset(_output);
         Header();
         _json.WriteStartArray("choices");
         _json.WriteEndArray();
         OpenAiApi.WriteUsage(_json, usage, metrics);
         _json.WriteEndObject();
-        await EndAsync(cancellationToken);
+        _json.Flush();
+        _output.Write("\n\n"u8);
     }
 
     private void Header()
     {
         _json.WriteStartObject();
-        _json.WriteString("id", id);
-        _json.WriteString("object", chat ? "chat.completion.chunk" : "text_completion");
-        _json.WriteNumber("created", created);
-        _json.WriteString("model", model);
+        _json.WriteString("id", _id);
+        _json.WriteString("object", _chat ? "chat.completion.chunk" : "text_completion");
+        _json.WriteNumber("created", _created);
+        _json.WriteString("model", _model);
     }
 
-    private async ValueTask EndAsync(CancellationToken cancellationToken)
+    /// <summary>Sends the chunks written so far.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        _json.Flush();
-        output.Write("\n\n"u8);
-        var result = await output.FlushAsync(cancellationToken);
+        var result = await _output.FlushAsync(cancellationToken);
         if (result.IsCanceled || result.IsCompleted)
         {
             throw new OperationCanceledException("The client stopped reading the stream.");

@@ -95,6 +95,82 @@ public sealed class DecoderSessionTests(TinyLmFolder model) : IClassFixture<Tiny
         }
     }
 
+    [Fact]
+    public void ResidentPast_SameRowsStepAfterStep_EqualsGatheringTheCachesEveryStep()
+    {
+        using var session = new DecoderSession(System.IO.Path.Combine(model.Path, "model.onnx"), 1);
+        var vocab = session.VocabSize;
+        int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [40, 41], [99, 100, 101, 102], [7, 8, 9]];
+        var gathered = new Batch(session, prompts);
+        var kept = new Batch(session, prompts);
+        using var resident = new ResidentPast();
+
+        // Rows 0-2 prefilled together (different lengths: padding inside the kept tensors), then 4 decode steps
+        // of the same rows; row 1 leaves for 3 steps; row 3 is prefilled alone and joins rows 0 and 2 for 3 steps.
+        List<(int[] Rows, bool Prefill)> steps = [([0, 1, 2], true)];
+        steps.AddRange(Enumerable.Repeat((new[] { 0, 1, 2 }, false), 4));
+        steps.AddRange(Enumerable.Repeat((new[] { 0, 2 }, false), 3));
+        steps.Add(([3], true));
+        steps.AddRange(Enumerable.Repeat((new[] { 0, 2, 3 }, false), 3));
+        foreach (var (rows, prefill) in steps)
+        {
+            var expected = gathered.Step(rows, prefill, null);
+            var actual = kept.Step(rows, prefill, resident);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance * Math.Max(1, Math.Abs(expected[i])),
+                    $"rows [{string.Join(',', rows)}], row {i / vocab}, vocab {i % vocab}: gathered {expected[i]} vs resident {actual[i]}");
+            }
+        }
+
+        // Reused: the 4 decodes of rows 0-2 (after their prefill), the last 2 of rows 0,2 and the last 2 of rows 0,2,3;
+        // every change of rows gathered: the first prefill, row 1 leaving, row 3's prefill, row 3 joining.
+        Assert.Equal(4 + 2 + 2, resident.Reused);
+        Assert.Equal(4, resident.Gathered);
+        for (var r = 0; r < prompts.Length; r++)
+        {
+            Assert.Equal(gathered.Caches[r].Length, kept.Caches[r].Length);
+            Assert.Equal(gathered.Tokens[r], kept.Tokens[r]);
+        }
+
+        gathered.Dispose();
+        kept.Dispose();
+    }
+
+    /// <summary>Prompts with their caches, stepped by row subsets; the greedy token of each step is appended.</summary>
+    private sealed class Batch(DecoderSession session, int[][] prompts) : IDisposable
+    {
+        public KvCache[] Caches { get; } = prompts.Select(_ => session.CreateCache(32)).ToArray();
+
+        public int[][] Tokens { get; } = prompts.Select(p => p.Concat(new int[32 - p.Length]).ToArray()).ToArray();
+
+        private readonly int[] _lengths = prompts.Select(p => p.Length).ToArray();
+
+        public float[] Step(int[] subset, bool prefill, ResidentPast? resident)
+        {
+            var vocab = session.VocabSize;
+            var rows = subset.Select(r => prefill
+                ? new StepRow(Caches[r], Tokens[r], 0, _lengths[r])
+                : new StepRow(Caches[r], Tokens[r], _lengths[r] - 1, 1)).ToArray();
+            var logits = new float[subset.Length * vocab];
+            session.Forward(rows, logits, resident);
+            for (var i = 0; i < subset.Length; i++)
+            {
+                Tokens[subset[i]][_lengths[subset[i]]++] = ArgMax(logits.AsSpan(i * vocab, vocab));
+            }
+
+            return logits;
+        }
+
+        public void Dispose()
+        {
+            foreach (var cache in Caches)
+            {
+                cache.Dispose();
+            }
+        }
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values)
     {
         var best = 0;
