@@ -226,9 +226,9 @@ internal static class JsonBodyRules
     private static ValidationError? Completion(JsonElement root)
     {
         if (!root.TryGetProperty("prompt", out var prompt)
-            || !(prompt.ValueKind == JsonValueKind.String || (prompt.ValueKind == JsonValueKind.Array && AllStrings(prompt))))
+            || !(prompt.ValueKind == JsonValueKind.String || (prompt.ValueKind == JsonValueKind.Array && (AllStrings(prompt) || AllTokenIds(prompt)))))
         {
-            return new("prompt", "'prompt' is required: a string or an array of strings.");
+            return new("prompt", "'prompt' is required: a string, an array of strings, or an array of token ids (integers ≥ 0).");
         }
 
         return Sampling(root);
@@ -404,6 +404,19 @@ internal static class JsonBodyRules
         return value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
             ? null
             : new(name, $"'{name}' must be a number from {min} to {max}, not {Describe(value)}.");
+    }
+
+    private static bool AllTokenIds(JsonElement array)
+    {
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var id) || id < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool AllStrings(JsonElement array)

@@ -255,6 +255,19 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("{\"prompt\":[101,7,42],\"max_tokens\":2}")]
+    [InlineData("{\"prompt\":[\"hi\"],\"max_tokens\":2}")]
+    public async Task Completion_PromptAsTokenIdsOrStrings_IsForwarded(string json)
+    {
+        using var response = await _gateway.Client.PostAsync("/v1/completions", Json(json));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, _inference.Requests);
+    }
+
+    [Theory]
+    [InlineData("/v1/completions", "{\"prompt\":[1,-2],\"max_tokens\":5}", "prompt")]
+    [InlineData("/v1/completions", "{\"prompt\":[1,\"a\"],\"max_tokens\":5}", "prompt")]
     [InlineData("/v1/completions", "{\"max_tokens\":5}", "prompt")]
     [InlineData("/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":\"5\"}", "max_tokens")]
     [InlineData("/v1/completions", "{\"prompt\":\"hi\",\"temperature\":7}", "temperature")]
