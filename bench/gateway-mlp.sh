@@ -3,7 +3,7 @@
 # in alternating rounds in one run (issue 3's target: through-gateway throughput ≥ 0.6× direct). Real PostgreSQL
 # and Redis on free ports, Release builds, wrk as the client; the worker registers its sample models at start.
 #   [ROUNDS=3] [GATEWAY_BEFORE=/path/to/Gateway.dll] bench/gateway-mlp.sh [seconds per cell, default 5]
-# Every target is warmed (WARMUP seconds at 1 and at 32 connections) before the measured rounds.
+# Every target is warmed (WARMUP seconds, default 15, at 1 and at 32 connections) before the measured rounds.
 # The worker listens on its loopback port and, as the AppHost starts it, on a Unix domain socket in an owner-only folder.
 # Targets: direct (the worker over TCP), bare (a YARP host with no features, bench/gateway-overhead, over TCP), bare-uds (the
 # same over the socket), gateway (this build, told the socket as the AppHost tells it), gw-tcp (this build, TCP only: the
@@ -103,11 +103,12 @@ declare -A rps p50 cpu
 url_of() { case $1 in direct) echo "http://127.0.0.1:$worker_port/v2/models/mlp/infer" ;; *) echo "http://127.0.0.1:${port[$1]}/v2/models/mlp/infer" ;; esac; }
 token_of() { case $1 in direct|bare|bare-uds) echo "$token" ;; *) echo "" ;; esac; }
 # Tiered JIT keeps every process slow for its first seconds (the gateway has the most code to tier up): warm each
-# target at both loads before the measured rounds (WARMUP seconds each, default 3).
+# target at both loads before the measured rounds (WARMUP seconds each, default 15: on this shared machine the
+# background tier-1 compiler was still 27–31 % of a proxy's CPU samples 16 s into load, 1 % after 40 s).
 for target in "${targets[@]}"; do
   for conns in 1 32; do
     threads=1; ((conns > 1)) && threads=2
-    BODY="$body" TOKEN="$(token_of "$target")" wrk -t"$threads" -c"$conns" -d"${WARMUP:-3}s" -s bench/gateway-mlp.lua "$(url_of "$target")" >/dev/null
+    BODY="$body" TOKEN="$(token_of "$target")" wrk -t"$threads" -c"$conns" -d"${WARMUP:-15}s" -s bench/gateway-mlp.lua "$(url_of "$target")" >/dev/null
   done
 done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
