@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
@@ -36,6 +37,7 @@ public static class GatewayExtensions
         // request themselves.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<UnixSocketConnector>();
         services.AddSingleton<DestinationRegistry>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<DestinationRegistry>().ConfigProvider);
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
@@ -55,7 +57,11 @@ public static class GatewayExtensions
             services.AddGatewayRateLimits(options);
         }
 
-        services.AddReverseProxy().AddTransforms(transforms =>
+        var proxy = services.AddReverseProxy();
+
+        // Replicas on this machine are reached over their Unix domain sockets when the AppHost names them.
+        services.AddSingleton<IForwarderHttpClientFactory, ReplicaHttpClientFactory>();
+        proxy.AddTransforms(transforms =>
         {
             var token = transforms.Services.GetRequiredService<IOptions<InternalTokenOptions>>().Value.Token;
             var time = transforms.Services.GetRequiredService<TimeProvider>();

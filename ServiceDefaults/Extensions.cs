@@ -123,10 +123,12 @@ public static class Extensions
     /// <summary>
     /// Maps <c>/health</c> (readiness: every check, JSON body) and <c>/alive</c> (liveness), both open,
     /// makes every other endpoint require the internal token when one is configured, and gives a
-    /// problem+json body to every 4xx that would leave without one (<see cref="ProblemStatusCodes"/>).
+    /// problem+json body to every 4xx that would leave without one (<see cref="ProblemStatusCodes"/>), and keeps any
+    /// Unix socket it listens on to its own user (<see cref="UnixSocketPermissions"/>).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.RestrictUnixSockets();
         app.UseProblemStatusCodes();
         app.UseInternalToken();
 

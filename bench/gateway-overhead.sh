@@ -4,6 +4,7 @@
 #   bare YARP   wrk → YARP host with no features (bench/gateway-overhead, "bare-proxy") → backend
 #   gateway     wrk → the full gateway (Release build; API keys + rate limiter on, OpenTelemetry on) → backend
 #   gw-notel    the same gateway with OTEL_SDK_DISABLED=true, to tell the features' cost from telemetry's
+#   gw-before   with GATEWAY_BEFORE=/path/to/Gateway.dll, another build configured as "gateway", so a change is measured side by side
 # at 1 and 32 connections. Prints p50 latency and throughput, the added p50 of each proxy over direct, and the
 # ratios against the issue's targets: gateway added p50 (1 conn) ≤ 1.2× bare YARP's; gateway throughput
 # (32 conn) ≥ 0.8× bare YARP's. Generator, proxy and backend share this machine's cores, so compare ratios.
@@ -11,7 +12,7 @@
 # Every target is warmed first (WARMUP seconds at 1 and at 32 connections: tiered JIT), and each cell also reports
 # the serving process's own CPU time per request (from /proc/PID/stat), which shared-core contention distorts less.
 #
-# usage: [ROUNDS=3] [WARMUP=3] bench/gateway-overhead.sh [duration-seconds per cell, default 10]
+# usage: [ROUNDS=3] [WARMUP=3] [GATEWAY_BEFORE=…/Gateway.dll] bench/gateway-overhead.sh [duration-seconds per cell, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,7 @@ bench_dll=bench/gateway-overhead/bin/Release/net10.0/GatewayOverhead.dll
 gateway_dll=Gateway/bin/Release/net10.0/Gateway.dll
 
 free_port() { /usr/bin/python3 -I -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-backend_port=$(free_port); bare_port=$(free_port); gateway_port=$(free_port); notel_port=$(free_port)
+backend_port=$(free_port); bare_port=$(free_port); gateway_port=$(free_port); notel_port=$(free_port); before_port=$(free_port)
 key="bench-key-0123456789abcdef"
 
 pids=()
@@ -50,6 +51,17 @@ ASPNETCORE_URLS="http://127.0.0.1:$notel_port" OTEL_SDK_DISABLED=true \
   Gateway__RateLimitPerSecond=10000000 \
   Logging__LogLevel__Default=Warning \
   dotnet "$gateway_dll" >/dev/null & pids+=($!); pid_of[gw-notel]=$!
+targets=(direct bare gateway gw-notel)
+if [ -n "${GATEWAY_BEFORE:-}" ]; then
+  ASPNETCORE_URLS="http://127.0.0.1:$before_port" \
+    services__inference__http__0="http://127.0.0.1:$backend_port/" \
+    Internal__Token="bench-internal-token" \
+    Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
+    Gateway__RateLimitPerSecond=10000000 \
+    Logging__LogLevel__Default=Warning \
+    dotnet "$GATEWAY_BEFORE" >/dev/null & pids+=($!); pid_of[gw-before]=$!
+  targets+=(gw-before)
+fi
 
 wait_up() {
   for _ in $(seq 1 200); do
@@ -63,6 +75,7 @@ wait_up "http://127.0.0.1:$backend_port$path"
 wait_up "http://127.0.0.1:$bare_port$path"
 wait_up "http://127.0.0.1:$gateway_port$path"
 wait_up "http://127.0.0.1:$notel_port$path"
+[ -z "${GATEWAY_BEFORE:-}" ] || wait_up "http://127.0.0.1:$before_port$path"
 
 # The serving process's CPU time (user + system, clock ticks) from /proc: divided by the requests served it gives
 # the process's own CPU per request, which shared-core contention distorts far less than latency does.
@@ -89,8 +102,8 @@ run() {
 
 # Tiered JIT compilation (tier 0 → instrumented → tier 1) keeps the first seconds of every process slow, and the
 # gateway has more code to tier up than the bare YARP: warm every target at both loads before measuring.
-for target in direct bare gateway gw-notel; do
-  case $target in direct) port=$backend_port ;; bare) port=$bare_port ;; gateway) port=$gateway_port ;; gw-notel) port=$notel_port ;; esac
+for target in "${targets[@]}"; do
+  case $target in direct) port=$backend_port ;; bare) port=$bare_port ;; gateway) port=$gateway_port ;; gw-notel) port=$notel_port ;; gw-before) port=$before_port ;; esac
   wrk -t1 -c1 -d"${WARMUP:-3}s" -H "Authorization: Bearer $key" "http://127.0.0.1:$port$path" >/dev/null
   wrk -t2 -c32 -d"${WARMUP:-3}s" -H "Authorization: Bearer $key" "http://127.0.0.1:$port$path" >/dev/null
 done
@@ -101,12 +114,13 @@ declare -A samples_p50 samples_rps samples_cpu
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do
     # Targets alternate within a round so that the machine's background load hits all three alike.
-    for target in direct bare gateway gw-notel; do
+    for target in "${targets[@]}"; do
       case $target in
         direct) port=$backend_port ;;
         bare) port=$bare_port ;;
         gateway) port=$gateway_port ;;
         gw-notel) port=$notel_port ;;
+        gw-before) port=$before_port ;;
       esac
       result=$(run "http://127.0.0.1:$port$path" "$conns" "${pid_of[$target]}") || { echo "$target answered non-2xx; figures would be meaningless" >&2; exit 1; }
       read -r p r u <<<"$result"
@@ -129,7 +143,7 @@ echo "## Gateway overhead ($(date -u +%Y-%m-%dT%H:%MZ); wrk, ${duration}s per ce
 echo
 echo "| target | p50 @1 conn (ms) | req/s @1 conn | p50 @32 conn (ms) | req/s @32 conn | process CPU µs/req @32 conn |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-for target in direct bare gateway gw-notel; do
+for target in "${targets[@]}"; do
   printf '| %s | %s | %s | %s | %s | %s |\n' "$target" "${p50[$target,1]}" "${rps[$target,1]}" "${p50[$target,32]}" "${rps[$target,32]}" "${cpu[$target,32]}"
 done
 awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" \
@@ -142,3 +156,11 @@ awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" \
   printf "without telemetry (gw-notel): added p50 @1 conn %.4f ms = %.2f× bare; throughput @32 conn = %.2f× bare\n", an, (ab > 0 ? an/ab : 0), rn/rb
   printf "proxy process CPU per request @32 conn: bare %.1f µs, gateway %.1f µs (%.2f×), gw-notel %.1f µs (%.2f×)\n", cb, cg, (cb > 0 ? cg/cb : 0), cn, (cb > 0 ? cn/cb : 0)
 }'
+if [ -n "${GATEWAY_BEFORE:-}" ]; then
+  awk -v d="${p50[direct,1]}" -v b="${p50[bare,1]}" -v g="${p50[gateway,1]}" -v o="${p50[gw-before,1]}" \
+      -v rb="${rps[bare,32]}" -v rg="${rps[gateway,32]}" -v ro="${rps[gw-before,32]}" -v cg="${cpu[gateway,32]}" -v co="${cpu[gw-before,32]}" 'BEGIN {
+    ab = b - d; ag = g - d; ao = o - d
+    printf "gw-before (the other build): added p50 @1 conn %.4f ms = %.2f× bare (this build %.2f×); throughput @32 conn = %.2f× bare (this build %.2f×); CPU %.1f µs/req (this build %.1f)\n",
+      ao, (ab > 0 ? ao/ab : 0), (ab > 0 ? ag/ab : 0), ro/rb, rg/rb, co, cg
+  }'
+fi

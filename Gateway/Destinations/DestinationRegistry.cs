@@ -24,9 +24,13 @@ internal sealed partial class DestinationRegistry
     private readonly FrozenDictionary<string, ClusterEntry> _clusters;
     private readonly ILogger<DestinationRegistry> _logger;
 
-    public DestinationRegistry(IOptions<GatewayOptions> options, IConfiguration configuration, ILogger<DestinationRegistry> logger)
+    private readonly UnixSocketConnector _connector;
+
+    public DestinationRegistry(
+        IOptions<GatewayOptions> options, IConfiguration configuration, UnixSocketConnector connector, ILogger<DestinationRegistry> logger)
     {
         _options = options.Value;
+        _connector = connector;
         _logger = logger;
         _routes = GatewayRoutes.Build();
         var clusters = new Dictionary<string, ClusterEntry>(StringComparer.Ordinal);
@@ -39,6 +43,7 @@ internal sealed partial class DestinationRegistry
         }
 
         _clusters = clusters.ToFrozenDictionary(StringComparer.Ordinal);
+        _connector.Update(_clusters.Values);
         ConfigProvider = new InMemoryConfigProvider(_routes, BuildClusters());
     }
 
@@ -55,6 +60,9 @@ internal sealed partial class DestinationRegistry
         lock (_lock)
         {
             cluster.Replace(desired, max, destinations);
+
+            // Sockets first: the first connection to a new destination already goes over its socket.
+            _connector.Update(_clusters.Values);
             ConfigProvider.Update(_routes, BuildClusters());
         }
 

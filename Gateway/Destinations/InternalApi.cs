@@ -100,7 +100,7 @@ internal static class InternalApi
 
         if (!root.TryGetProperty("destinations", out var list) || list.ValueKind != JsonValueKind.Array)
         {
-            return (null, 0, "'destinations' must be an array of {\"id\",\"address\",\"state\"}.", "destinations");
+            return (null, 0, "'destinations' must be an array of {\"id\",\"address\",\"state\"} (and optionally \"unix_socket\").", "destinations");
         }
 
         var destinations = new List<ReplicaDestination>(list.GetArrayLength());
@@ -141,12 +141,27 @@ internal static class InternalApi
                     return (null, 0, $"'{prefix}.state' must be one of starting, ready, draining.", $"{prefix}.state");
             }
 
-            destinations.Add(new ReplicaDestination(id, address!, state));
+            string? socket = null;
+            if (item.TryGetProperty("unix_socket", out var socketElement) && socketElement.ValueKind != JsonValueKind.Null)
+            {
+                socket = socketElement.ValueKind == JsonValueKind.String ? socketElement.GetString() : null;
+                if (!IsUnixSocketPath(socket))
+                {
+                    return (null, 0, $"'{prefix}.unix_socket', when given, must be an absolute path of at most {UnixSocketConnector.MaxPathBytes} bytes, such as /var/lib/benchplatform/sockets/inference-0.sock.",
+                        $"{prefix}.unix_socket");
+                }
+            }
+
+            destinations.Add(new ReplicaDestination(id, address!, state, socket));
             index++;
         }
 
         return (destinations, desired, null, null);
     }
+
+    private static bool IsUnixSocketPath(string? path) =>
+        !string.IsNullOrEmpty(path) && path[0] == '/' && path.IndexOf('\0', StringComparison.Ordinal) < 0
+        && System.Text.Encoding.UTF8.GetByteCount(path) <= UnixSocketConnector.MaxPathBytes;
 
     private static async Task GetLoad(HttpContext context, DestinationRegistry registry, IProxyStateLookup proxyState)
     {

@@ -85,7 +85,7 @@ internal sealed partial class ClusterPublisher
                     ReplicaState.Ready => "ready",
                     ReplicaState.Draining => "draining",
                     _ => "starting",
-                }))]);
+                }, r.UnixSocket))]);
 
         var all = true;
         foreach (var consumer in _consumer.Replicas)
@@ -135,5 +135,6 @@ internal sealed partial class ClusterPublisher
     private sealed record Destination(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("address")] string Address,
-        [property: JsonPropertyName("state")] string State);
+        [property: JsonPropertyName("state")] string State,
+        [property: JsonPropertyName("unix_socket"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UnixSocket);
 }

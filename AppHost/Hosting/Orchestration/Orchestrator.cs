@@ -18,6 +18,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 {
     private const int MaxEvents = 2000;
 
+    // sockaddr_un holds 108 bytes on Linux, the terminating NUL included.
+    private const int MaxUnixSocketPathBytes = 107;
+
     private readonly Topology _topology;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
@@ -86,6 +89,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     /// <summary>The absolute state folder: data, logs and secrets.</summary>
     public string StateFolder { get; }
+
+    /// <summary>Where replicas that another project routes to put their Unix domain sockets (owner-only, 0700).</summary>
+    public string SocketFolder => Path.Combine(StateFolder, "sockets");
 
     /// <summary>The control API and dashboard address.</summary>
     public string DashboardUrl { get; }
@@ -172,6 +178,13 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         {
             // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
             File.SetUnixFileMode(StateFolder, File.GetUnixFileMode(StateFolder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // Only the AppHost's user may reach the replicas' sockets: the folder is 0700 whoever made it first.
+            Directory.CreateDirectory(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
@@ -264,6 +277,21 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     internal void ReportFailure(Replica replica, string reason) =>
         LogReplicaFailed(_logger, replica.Id, reason, replica.Log.Tail(10));
+
+    /// <summary>
+    /// The socket a replica of <paramref name="runner"/> listens on besides its port: only projects another project routes
+    /// to get one (the gateway's hop to them), none on Windows, and none when the path exceeds what a socket address holds.
+    /// </summary>
+    internal string? UnixSocketFor(ProjectRunner runner, string replicaId)
+    {
+        if (OperatingSystem.IsWindows() || !_publishers.Exists(publisher => publisher.Cluster == runner))
+        {
+            return null;
+        }
+
+        var path = Path.Combine(SocketFolder, replicaId + ".sock");
+        return System.Text.Encoding.UTF8.GetByteCount(path) <= MaxUnixSocketPathBytes ? path : null;
+    }
 
     internal int AllocatePort(Resource resource, int index)
     {

@@ -212,6 +212,12 @@ public sealed class ProjectRunner
             }
         }
 
+        if (replica.UnixSocket is { } socket)
+        {
+            // A socket file left by the replica's previous process would make the new one fail to bind.
+            File.Delete(socket);
+        }
+
         replica.Log.Append($"--- starting {replica.Id}: {DotNetHost.Path} {assembly}");
         return ServerProcess.Start(replica.Id, start, replica.Log.Append);
     }

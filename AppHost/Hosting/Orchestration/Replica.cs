@@ -21,6 +21,7 @@ public sealed class Replica
         Id = $"{runner.Resource.Name}-{index}";
         Port = port;
         Address = $"http://127.0.0.1:{port}/";
+        UnixSocket = runner.Orchestrator.UnixSocketFor(runner, Id);
         Log = runner.Orchestrator.CreateLog(Id);
     }
 
@@ -35,6 +36,12 @@ public sealed class Replica
 
     /// <summary>The base address, with a trailing slash.</summary>
     public string Address { get; }
+
+    /// <summary>
+    /// The Unix domain socket it also listens on (in the AppHost's owner-only socket folder), which the gateway connects
+    /// to instead of <see cref="Port"/>; null for a project no other project routes to, or when the path would be too long.
+    /// </summary>
+    public string? UnixSocket { get; }
 
     /// <summary>Where it is in its lifecycle.</summary>
     public ReplicaState State { get; private set; } = ReplicaState.Starting;

@@ -18,7 +18,8 @@ internal static class ServiceEnvironment
             env[name] = null;
         }
 
-        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}";
+        var url = $"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}";
+        env["ASPNETCORE_URLS"] = replica.UnixSocket is { } socket ? $"{url};http://unix:{socket}" : url;
         env["OTEL_SERVICE_NAME"] = resource.Name;
         env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Id}";
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))

@@ -5,6 +5,7 @@ using BenchPlatform.TestCommon;
 namespace BenchPlatform.AppHost.Tests.EndToEnd;
 
 [Collection(StackCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class StackLifecycleTests
 {
     [Fact]
@@ -35,6 +36,13 @@ public sealed class StackLifecycleTests
         Assert.Contains(children, c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal));
         Assert.Contains(children, c => c.CommandLine.Contains("SandboxRunner.dll", StringComparison.Ordinal));
 
+        // The gateway's hop to the replicas it routes to: Unix sockets, only the AppHost's user can reach them.
+        var sockets = Path.Combine(stack.StateFolder, "sockets");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(sockets));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(sockets, "inference-0.sock")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(sockets, "sandbox-0.sock")));
+        Assert.False(File.Exists(Path.Combine(sockets, "gateway-0.sock")), "nothing routes to the gateway, so it has no socket");
+
         var survivors = await stack.StopAsync();
 
         Assert.Empty(survivors);
@@ -64,6 +72,16 @@ public sealed class StackLifecycleTests
             return response.StatusCode == HttpStatusCode.OK && text.Contains("\"inference\":{\"ready\":1", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), "The restarted inference replica did not become ready");
         await stack.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+
+        // The killed process left its socket file behind; the new one listens on the same path, served through the gateway.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(stack.StateFolder, "sockets", "inference-0.sock")));
+        using (var infer = await stack.Http.PostAsync(new Uri(stack.GatewayUrl, "v2/models/mlp/infer"), new StringContent(
+            "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,784],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Repeat("0.5", 784)) + "]}]}",
+            System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        }
+
         var log = await File.ReadAllTextAsync(Path.Combine(stack.StateFolder, "logs", "inference-0.log"));
         Assert.Equal(2, log.Split("--- starting inference-0").Length - 1);
         Assert.Contains("inference-0: restarting exited with code 137", stack.Output, StringComparison.Ordinal);

@@ -20,20 +20,28 @@ public sealed class TestReplica : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
+    private int _overUnixSocket;
 
-    private TestReplica(string id, WebApplication app, int port)
+    private TestReplica(string id, WebApplication app, int port, string? unixSocket)
     {
         Id = id;
         _app = app;
         Address = new Uri($"http://127.0.0.1:{port}/");
+        UnixSocket = unixSocket;
     }
 
     public string Id { get; }
 
     public Uri Address { get; }
 
+    /// <summary>The Unix domain socket it also listens on, when started with one.</summary>
+    public string? UnixSocket { get; }
+
     /// <summary>Requests that reached a handler other than /health.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Of <see cref="Requests"/>, those that came over <see cref="UnixSocket"/> rather than TCP.</summary>
+    public int RequestsOverUnixSocket => Volatile.Read(ref _overUnixSocket);
 
     /// <summary>Headers of every request received, for token and trace assertions.</summary>
     public ConcurrentQueue<IHeaderDictionary> ReceivedHeaders { get; } = new();
@@ -50,14 +58,15 @@ public sealed class TestReplica : IAsyncDisposable
     /// <summary>Lets every <c>slow</c> request finish.</summary>
     public void Release() => _release.TrySetResult();
 
-    public static async Task<TestReplica> StartAsync(string id)
+    /// <summary>Starts a replica on a free loopback port and, when <paramref name="unixSocket"/> is given, on that socket too.</summary>
+    public static async Task<TestReplica> StartAsync(string id, string? unixSocket = null)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(unixSocket is null ? [$"http://127.0.0.1:{port}"] : [$"http://127.0.0.1:{port}", $"http://unix:{unixSocket}"]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var replica = new TestReplica(id, app, port);
+        var replica = new TestReplica(id, app, port, unixSocket);
         app.MapGet("/health", (HttpContext context) => Results.StatusCode(replica.HealthStatus));
         app.Map("/{**path}", replica.HandleAsync);
         await app.StartAsync();
@@ -67,6 +76,12 @@ public sealed class TestReplica : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (context.Connection.RemoteIpAddress is null)
+        {
+            // Kestrel has no IP address for a peer on a Unix domain socket.
+            Interlocked.Increment(ref _overUnixSocket);
+        }
+
         ReceivedHeaders.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
         var path = context.Request.Path.Value ?? "";
         var model = ForcedBehavior ?? (path.StartsWith("/v2/models/", StringComparison.Ordinal) ? path.Split('/')[3] : "");
