@@ -58,7 +58,7 @@ int[] levels = [1, 8, 32, 64];
 var folder = Path.Combine(Path.GetTempPath(), "llm-bench-" + Guid.NewGuid().ToString("N"));
 TinyLmBuilder.Write(folder, shape);
 // Digits: no merge of the tiny vocabulary applies, so the text is one byte token per character, and byte b is token b.
-// The HTTP paths send the text (the gateway accepts only string prompts), the in-process loop its token ids.
+// The HTTP paths send the text, as clients usually do; the in-process loop its token ids.
 var promptText = string.Concat(Enumerable.Range(0, promptLength).Select(i => (char)('0' + i % 10)));
 var prompt = promptText.Select(c => (int)c).ToArray();
 Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s); HTTP {(streamed ? "streamed (SSE)" : "not streamed (one JSON answer)")}");
