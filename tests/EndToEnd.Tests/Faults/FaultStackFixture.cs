@@ -84,9 +84,10 @@ public sealed class FaultStackFixture : IAsyncLifetime
     /// <summary>The live inference worker processes (one per running replica).</summary>
     public IReadOnlyList<int> WorkerPids() => ProcessesOf("InferenceWorker.Gpu.dll");
 
-    /// <summary>The base address a replica process listens on (its <c>ASPNETCORE_URLS</c>, set by the AppHost).</summary>
+    /// <summary>The TCP base address a replica process listens on (from its <c>ASPNETCORE_URLS</c>, set by the AppHost; its Unix socket, when it has one, is left out).</summary>
     public static Uri AddressOf(int pid) =>
-        new(File.ReadAllText($"/proc/{pid}/environ").Split('\0').Single(v => v.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..] + "/");
+        new(File.ReadAllText($"/proc/{pid}/environ").Split('\0').Single(v => v.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..]
+            .Split(';').First(url => !url.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase)).TrimEnd('/') + "/");
 
     /// <summary>The live processes whose command line contains <paramref name="marker"/>.</summary>
     public IReadOnlyList<int> ProcessesOf(string marker) =>
