@@ -13,6 +13,7 @@ public sealed class SpanStore
     private long _spanCount;
     private long _bytes;
     private long _evicted;
+    private long _evictedAtLastCollection;
     private long _dropped;
 
     /// <summary>
@@ -66,6 +67,7 @@ public sealed class SpanStore
     public int Add(IEnumerable<SpanRecord> spans)
     {
         var kept = 0;
+        bool collect;
         lock (_lock)
         {
             foreach (var span in spans)
@@ -79,6 +81,20 @@ public sealed class SpanStore
                     _dropped++;
                 }
             }
+
+            collect = _evicted - _evictedAtLastCollection >= Math.Max(1, MaxTraces / 8);
+            if (collect)
+            {
+                _evictedAtLastCollection = _evicted;
+            }
+        }
+
+        if (collect)
+        {
+            // Evicted traces die old, in gen2, which the GC visits rarely: a full store's turnover otherwise piles up
+            // as gen2 garbage and the AppHost's RSS grows for many minutes. One background (non-blocking) gen2
+            // collection per eighth of the store turned over hands it back.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
         }
 
         return kept;
