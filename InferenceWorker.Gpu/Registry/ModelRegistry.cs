@@ -117,12 +117,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
             await Execute(connection, "SELECT pg_advisory_lock(hashtextextended($1, 0))", cancellationToken, BlobLock(sha));
             try
             {
-                await using var references = new NpgsqlCommand("SELECT count(*) FROM inference_models WHERE sha256 = $1", connection);
-                references.Parameters.AddWithValue(sha);
-                if ((long)(await references.ExecuteScalarAsync(cancellationToken))! == 0)
-                {
-                    blobs.Delete(sha);
-                }
+                await DeleteBlobIfUnreferencedAsync(connection, sha, cancellationToken);
             }
             finally
             {
@@ -154,11 +149,8 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
 
             try
             {
-                await using var references = new NpgsqlCommand("SELECT count(*) FROM inference_models WHERE sha256 = $1", connection);
-                references.Parameters.AddWithValue(sha);
-                if ((long)(await references.ExecuteScalarAsync(cancellationToken))! == 0)
+                if (await DeleteBlobIfUnreferencedAsync(connection, sha, cancellationToken))
                 {
-                    blobs.Delete(sha);
                     removed.Add(sha);
                 }
             }
@@ -209,6 +201,20 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, BlobStore blobs, 
     }
 
     private static string BlobLock(string sha256) => "inference-blob:" + sha256;
+
+    /// <summary>Deletes the blob when no version references it; the caller holds its lock. Returns whether it was deleted.</summary>
+    private async Task<bool> DeleteBlobIfUnreferencedAsync(NpgsqlConnection connection, string sha256, CancellationToken cancellationToken)
+    {
+        await using var references = new NpgsqlCommand("SELECT count(*) FROM inference_models WHERE sha256 = $1", connection);
+        references.Parameters.AddWithValue(sha256);
+        if ((long)(await references.ExecuteScalarAsync(cancellationToken))! != 0)
+        {
+            return false;
+        }
+
+        blobs.Delete(sha256);
+        return true;
+    }
 
     private async Task<List<ModelRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
