@@ -49,15 +49,19 @@ internal sealed class CgroupRoot
     {
         foreach (var folder in new[] { Memory, Pids })
         {
-            if (Directory.Exists(folder))
+            try
             {
                 foreach (var child in Directory.GetDirectories(folder))
                 {
                     CgroupSlot.TryRemove(child);
                 }
-
-                CgroupSlot.TryRemove(folder);
             }
+            catch (DirectoryNotFoundException)
+            {
+                continue; // Already gone (removed meanwhile, or never created): nothing to remove.
+            }
+
+            CgroupSlot.TryRemove(folder);
         }
     }
 

@@ -28,10 +28,10 @@ public sealed class OpenModelTests
         Assert.True(summary.Dropped <= 60, $"dropped {summary.Dropped}");
         Assert.Equal(summary.Sent, summary.Ok);
         // While the server answered nothing, requests still arrived (200/s → ~160 scheduled in 800 ms). Each needs a new
-        // connection, so on a loaded machine some arrive late and bunch up: the bounds allow half to 1.6× the schedule;
+        // connection, so on a loaded machine some arrive late and bunch up: the bounds allow 3/8 to 1.6× the schedule;
         // a closed model would deliver none at all.
         var stalledArrivals = server.ArrivedBetween(server.StallStartedAt, server.StallStartedAt + (long)(Stall.TotalSeconds * Stopwatch.Frequency));
-        Assert.InRange(stalledArrivals, 80, 260);
+        Assert.InRange(stalledArrivals, 60, 260);
         var all = summary.Classes["all"];
         Assert.True(all.Corrected.P99 >= 600, $"corrected p99 {all.Corrected.P99} ms should show the 800 ms stall");
         Assert.True(all.Corrected.Max >= 750, $"corrected max {all.Corrected.Max} ms");
