@@ -9,6 +9,9 @@
 #   vs binary tensor data bodies, and 64 concurrent single-item clients with batching on / on with a thread-pool floor
 #   of 4 instead of 64 / on with a runner per core and one intra-op thread / off, for the MLP, a wide MLP (compute-bound, uploaded as wide-mlp) and melspectrogram.
 # ONLY_BATCHING=1: the batching rows of the full run only.
+# ONLY_BATCH1000=1 [ROUNDS=3] [GATEWAY_BEFORE=path/to/Gateway.dll]: MLP batch 1000 through the gateway only, JSON and
+#   binary bodies, with the CPU milliseconds each process spent per request; with GATEWAY_BEFORE another build's gateway
+#   runs beside this one (same worker) and the two are alternated in each round.
 # Set GATEWAY=http://127.0.0.1:8080 to send the load through a running stack's gateway instead
 # (then only the warm/cache/throughput figures run; cold-load figures need their own worker processes).
 set -euo pipefail
@@ -120,6 +123,41 @@ PY
         esac
         warmup_field $model >/dev/null
         for body in $bodies; do echo "$model 64 clients batching $config, $body: $(load $model $body 64)"; done
+      done
+    done
+  done
+  echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
+cpu_ms() { # PID → CPU milliseconds so far (user + system)
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+
+if [ -n "${ONLY_BATCH1000:-}" ]; then
+  WARMUP="${WARMUP:-3}"
+  GATEWAYS=("after=$GATEWAY_PORT=${PIDS[-1]}")
+  if [ -n "${GATEWAY_BEFORE:-}" ]; then
+    BEFORE_PORT=$(free_port)
+    env "${COMMON[@]}" ASPNETCORE_URLS="http://127.0.0.1:$BEFORE_PORT" services__inference__http__0="http://127.0.0.1:$WORKER_PORT/" \
+      dotnet "$GATEWAY_BEFORE" >"$WORK/gateway-before.log" 2>&1 & PIDS+=($!)
+    GATEWAYS=("before=$BEFORE_PORT=$!" "${GATEWAYS[@]}")
+  fi
+  echo "# machine: $(nproc) cores; ${DURATION}s per run; ${WARMUP}s warm-up; gateways: ${GATEWAYS[*]%%=*}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  start_worker Inference__RegisterSamples=true; warmup_field mlp >/dev/null
+  for round in $(seq 1 "${ROUNDS:-3}"); do
+    echo "## round $round, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    for body in mlp-1000.json mlp-1000.bin; do
+      for entry in "${GATEWAYS[@]}"; do
+        IFS== read -r label port pid <<<"$entry"
+        for _ in $(seq 1 400); do curl -sf "http://127.0.0.1:$port/v2/models/mlp/ready" >/dev/null && break; sleep 0.05; done
+        GATEWAY="http://127.0.0.1:$port"
+        DURATION=$WARMUP WARMUP=0 load mlp $body 4 >/dev/null # untimed, so the CPU counted below is the measured pass's
+        g0=$(cpu_ms "$pid"); w0=$(cpu_ms "$WORKER_PID")
+        line=$(WARMUP=0 load mlp $body 4)
+        g1=$(cpu_ms "$pid"); w1=$(cpu_ms "$WORKER_PID")
+        requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+        echo "$label $body: $line predictions_per_s=$(pred "$line" 1000) $(/usr/bin/python3 -I -c "r=max($requests,1); print(f'gateway_cpu_ms_per_request={($g1-$g0)/r:.2f} worker_cpu_ms_per_request={($w1-$w0)/r:.2f}')")"
       done
     done
   done

@@ -24,9 +24,9 @@ internal static class InferBodyScanner
     {
         try
         {
-            var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+            var body = new Body(json);
             long binary = 0;
-            return ScanRoot(ref reader, binaryLength >= 0, ref binary) && !reader.Read() && binary == Math.Max(binaryLength, 0);
+            return ScanRoot(ref body, binaryLength >= 0, ref binary) && !body.Reader.Read() && binary == Math.Max(binaryLength, 0);
         }
         catch (JsonException)
         {
@@ -34,8 +34,9 @@ internal static class InferBodyScanner
         }
     }
 
-    private static bool ScanRoot(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
+    private static bool ScanRoot(ref Body body, bool binaryBody, ref long binary)
     {
+        ref var reader = ref body.Reader;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
@@ -49,7 +50,7 @@ internal static class InferBodyScanner
         {
             if (reader.ValueTextEquals("inputs"u8))
             {
-                if (seenInputs || !reader.Read() || !ScanInputs(ref reader, binaryBody, ref binary))
+                if (seenInputs || !reader.Read() || !ScanInputs(ref body, binaryBody, ref binary))
                 {
                     return false;
                 }
@@ -94,8 +95,9 @@ internal static class InferBodyScanner
         return reader.TokenType == JsonTokenType.EndObject && seenInputs;
     }
 
-    private static bool ScanInputs(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
+    private static bool ScanInputs(ref Body body, bool binaryBody, ref long binary)
     {
+        ref var reader = ref body.Reader;
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
@@ -104,7 +106,7 @@ internal static class InferBodyScanner
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (!ScanInput(ref reader, binaryBody, ref binary))
+            if (!ScanInput(ref body, binaryBody, ref binary))
             {
                 return false;
             }
@@ -115,8 +117,9 @@ internal static class InferBodyScanner
         return count > 0;
     }
 
-    private static bool ScanInput(ref Utf8JsonReader reader, bool binaryBody, ref long binary)
+    private static bool ScanInput(ref Body body, bool binaryBody, ref long binary)
     {
+        ref var reader = ref body.Reader;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
@@ -170,7 +173,16 @@ internal static class InferBodyScanner
                     return false;
                 }
 
-                ScanData(ref reader, ref leaves, ref leafKinds);
+                if (expected == KindNumber && body.TrySkipNumberArray(out var numbers))
+                {
+                    leaves += numbers;
+                    leafKinds |= numbers > 0 ? KindNumber : (byte)0;
+                }
+                else
+                {
+                    ScanData(ref reader, ref leaves, ref leafKinds);
+                }
+
                 seenData = true;
             }
             else if (reader.ValueTextEquals("parameters"u8))
@@ -356,5 +368,34 @@ internal static class InferBodyScanner
             _ when value.SequenceEqual("BOOL"u8) => KindBool,
             _ => 0,
         };
+    }
+
+    /// <summary>The reader and where its buffer starts in the whole body, so a fast path can skip ahead and resume it.</summary>
+    private ref struct Body(ReadOnlySpan<byte> json)
+    {
+        private readonly ReadOnlySpan<byte> _json = json;
+        private int _origin;
+
+        public Utf8JsonReader Reader = new(json, isFinalBlock: true, state: default);
+
+        /// <summary>
+        /// With the reader on a <c>data</c> array's <c>[</c>: skips the array by <see cref="NumberArrayScanner"/> when it
+        /// holds only numbers, leaving the reader on its <c>]</c>; otherwise leaves the reader where it was.
+        /// </summary>
+        public bool TrySkipNumberArray(out long numbers)
+        {
+            var start = _origin + (int)Reader.TokenStartIndex;
+            var length = NumberArrayScanner.Scan(_json[start..], out numbers);
+            if (length < 0)
+            {
+                return false;
+            }
+
+            // Resume at the closing bracket with the state of the opening one: the reader sees an empty array.
+            _origin = start + length - 1;
+            Reader = new Utf8JsonReader(_json[_origin..], isFinalBlock: true, Reader.CurrentState);
+            Reader.Read();
+            return true;
+        }
     }
 }
