@@ -33,6 +33,12 @@ public sealed class LlmOptions
     /// <summary>Most output tokens one request may ask for.</summary>
     public int MaxOutputTokens { get; set; } = 4096;
 
+    /// <summary>
+    /// Streamed answers: after a sequence's first text (sent at once), the longest its further tokens wait to be sent
+    /// together in one chunk; a sequence's end is sent at once. 0 = one write per token. DEFAULT_RATIONALE
+    /// </summary>
+    public int StreamIntervalMs { get; set; } = 10;
+
     /// <summary>ONNX Runtime intra-op threads for LLM sessions (0 = ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; set; }
 
@@ -76,6 +82,11 @@ public sealed class LlmOptions
         if (QueueTimeoutMs < 1 || RetryAfterSeconds < 1 || MaxOutputTokens < 1)
         {
             errors.Add("Llm:QueueTimeoutMs, Llm:RetryAfterSeconds and Llm:MaxOutputTokens must be at least 1.");
+        }
+
+        if (StreamIntervalMs < 0)
+        {
+            errors.Add("Llm:StreamIntervalMs must be 0 (one write per token) or more.");
         }
 
         return errors;
