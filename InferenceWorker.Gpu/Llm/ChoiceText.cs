@@ -7,6 +7,8 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// a few ids, not a decode of the whole output), holds back a trailing incomplete UTF-8 character and any tail that
 /// could still become a stop string, and cuts the text at the first stop string. When nobody reads the text before the
 /// end (<paramref name="streamed"/> false) and no stop string needs watching, it decodes once, at <see cref="Flush"/>.
+/// Text that is safe to send waits until it is taken (<see cref="TakeReady"/>), so a stream that coalesces several tokens
+/// into one chunk makes one string per chunk, not one per token.
 /// </summary>
 internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool streamed = true)
 {
@@ -20,7 +22,10 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool str
     // decoder may treat a sequence's first token differently); _ids[_read.._count] are not in _text yet.
     private int _prefix;
     private int _read;
+
+    // _text[.._emitted] was taken; _text[_emitted.._ready] is safe to send and not taken yet.
     private int _emitted;
+    private int _ready;
 
     /// <summary>A stop string was seen: the text ends before it.</summary>
     public bool Stopped { get; private set; }
@@ -31,14 +36,24 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool str
 
     public string Text => _text.ToString();
 
+    /// <summary>A generated token's text is safe to send and not taken yet.</summary>
+    public bool HasReady => _ready > _emitted;
+
     /// <summary>Adds a generated token; returns the text that is now safe to send (maybe empty).</summary>
     public string Append(int token, float logProb, bool isEos)
+    {
+        Add(token, logProb, isEos);
+        return TakeReady();
+    }
+
+    /// <summary>Adds a generated token; the text it makes safe to send waits for <see cref="TakeReady"/>.</summary>
+    public void Add(int token, float logProb, bool isEos)
     {
         TokenCount++;
         LogProbSum += logProb;
         if (Stopped || isEos)
         {
-            return "";
+            return;
         }
 
         if (_count == _ids.Length)
@@ -49,18 +64,16 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool str
         _ids[_count++] = token;
         if (_deferred || !DecodeNew(final: false))
         {
-            return ""; // an incomplete UTF-8 character: wait for the token that completes it
+            return; // an incomplete UTF-8 character: wait for the token that completes it
         }
 
-        if (FindStop())
-        {
-            return Take(_text.Length);
-        }
-
-        return Take(Math.Max(_emitted, _text.Length - _holdBack));
+        _ready = FindStop() ? _text.Length : Math.Max(_ready, _text.Length - _holdBack);
     }
 
-    /// <summary>The rest of the text once the sequence has ended.</summary>
+    /// <summary>The text that became safe to send since the last take (maybe empty).</summary>
+    public string TakeReady() => Take(_ready);
+
+    /// <summary>The rest of the text once the sequence has ended (including what was ready and not taken).</summary>
     public string Flush()
     {
         if (!Stopped && _read < _count && DecodeNew(final: true))
@@ -68,7 +81,8 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool str
             FindStop();
         }
 
-        return Take(_text.Length);
+        _ready = _text.Length;
+        return Take(_ready);
     }
 
     // Appends the text of the ids not yet decoded; false (nothing appended) while it ends in an incomplete character.
@@ -95,7 +109,7 @@ internal sealed class ChoiceText(LlmTokenizer tokenizer, string[] stop, bool str
             return false;
         }
 
-        var from = Math.Max(0, _emitted - _holdBack - 1);
+        var from = Math.Max(0, _ready - _holdBack - 1);
         var tail = _text.ToString(from, _text.Length - from);
         var cut = -1;
         foreach (var s in stop)

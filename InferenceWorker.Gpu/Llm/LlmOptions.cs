@@ -33,6 +33,19 @@ public sealed class LlmOptions
     /// <summary>Most output tokens one request may ask for.</summary>
     public int MaxOutputTokens { get; set; } = 4096;
 
+    /// <summary>
+    /// Streamed answers: after a sequence's first text (written at once: the interval never holds it), the longest its
+    /// further tokens wait to leave together in one chunk; a sequence's end leaves at once. 0 = one write per token.
+    /// Default 25, by measurement (LlmBench runs G, H and I in bench/llm-throughput/README.md): at 0 every token costs a
+    /// write on the worker, a read and a write in the gateway and a read in the client; at 32 and 64 concurrent sequences
+    /// the streamed CPU per token through the gateway was 1.31–2.40× the non-streamed one (median ÷ median). At 25 it was
+    /// 0.86–1.42× (to the worker alone 0.80–1.34×), at 10 0.94–1.49× (0.92–1.37×), and 25 was at or below 10 in 9 of
+    /// those 12 cells: the smallest interval measured that brought streaming near the non-streamed cost. 40 updates a
+    /// second still read as a smooth stream, and a model slower than a token per 25 ms per sequence is not held back at
+    /// all (each token finds the interval passed and leaves at once).
+    /// </summary>
+    public int StreamIntervalMs { get; set; } = 25;
+
     /// <summary>ONNX Runtime intra-op threads for LLM sessions (0 = ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; set; }
 
@@ -76,6 +89,11 @@ public sealed class LlmOptions
         if (QueueTimeoutMs < 1 || RetryAfterSeconds < 1 || MaxOutputTokens < 1)
         {
             errors.Add("Llm:QueueTimeoutMs, Llm:RetryAfterSeconds and Llm:MaxOutputTokens must be at least 1.");
+        }
+
+        if (StreamIntervalMs < 0)
+        {
+            errors.Add("Llm:StreamIntervalMs must be 0 (one write per token) or more.");
         }
 
         return errors;

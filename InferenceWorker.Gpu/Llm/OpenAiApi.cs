@@ -86,12 +86,14 @@ public static partial class OpenAiApi
 
         var plan = Strategy.Plan(request, model.Config);
         var channel = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        var coalescing = request.Stream && options.StreamIntervalMs > 0 ? new EndSignalingWriter(channel.Writer) : null;
+        var output = coalescing ?? (ChannelWriter<GeneratedToken>)channel.Writer;
         var sequences = new Sequence[plan.Length];
         try
         {
             for (var i = 0; i < plan.Length; i++)
             {
-                sequences[i] = new Sequence(i, prompt, maxTokens, plan[i], channel.Writer, context.RequestAborted);
+                sequences[i] = new Sequence(i, prompt, maxTokens, plan[i], output, context.RequestAborted);
                 switch (model.Engine.Submit(sequences[i]))
                 {
                     case SubmitResult.QueueFull:
@@ -102,7 +104,8 @@ public static partial class OpenAiApi
                 }
             }
 
-            await RunAsync(context, model, request, chat, sequences, channel.Reader, time, started);
+            var interval = coalescing is null ? TimeSpan.Zero : TimeSpan.FromMilliseconds(options.StreamIntervalMs);
+            await RunAsync(context, model, request, chat, sequences, channel.Reader, coalescing, interval, time, started);
         }
         finally
         {
@@ -113,7 +116,13 @@ public static partial class OpenAiApi
         }
     }
 
-    private static async Task RunAsync(HttpContext context, LocalLlm model, CompletionRequest request, bool chat, Sequence[] sequences, ChannelReader<GeneratedToken> reader, TimeProvider time, long started)
+    // Reads the sequences' tokens. Streamed, chunks are written as tokens are read and sent when no further token is
+    // ready: one write per step of the loop when the stream keeps up, fewer when it falls behind (n > 1, a slow client).
+    // With a stream interval (coalescing not null), a choice's first text and its end are written at once; the text of
+    // the tokens between waits until the interval since the last write has passed (or a sequence ends) and leaves as
+    // one chunk per choice; the reader meanwhile waits on the interval, not on each token.
+    private static async Task RunAsync(HttpContext context, LocalLlm model, CompletionRequest request, bool chat, Sequence[] sequences,
+        ChannelReader<GeneratedToken> reader, EndSignalingWriter? coalescing, TimeSpan interval, TimeProvider time, long started)
     {
         var count = sequences.Length;
         var texts = new ChoiceText[count];
@@ -131,16 +140,33 @@ public static partial class OpenAiApi
         var done = 0;
         var aborted = context.RequestAborted;
         var unsent = false;
+        var held = false;
+        long lastWrite = 0; // set with the first token
+        var sentText = coalescing is null ? null : new bool[count];
         while (done < count)
         {
-            // Chunks are written as tokens are read and sent when no further token is ready: one write per step of
-            // the loop when the stream keeps up, fewer when it falls behind (n > 1, a slow client).
             if (!reader.TryRead(out var e))
             {
-                if (unsent)
+                var wait = held ? interval - time.GetElapsedTime(lastWrite) : TimeSpan.Zero;
+                var due = held && wait <= TimeSpan.Zero;
+                if (unsent || due)
                 {
+                    if (due)
+                    {
+                        WriteHeld(sse!, texts, finishes);
+                        held = false;
+                    }
+
                     await sse!.FlushAsync(aborted);
                     unsent = false;
+                    lastWrite = time.GetTimestamp();
+                    continue;
+                }
+
+                if (held)
+                {
+                    await coalescing!.WaitForEndAsync(wait, aborted);
+                    continue;
                 }
 
                 e = await reader.ReadAsync(aborted);
@@ -159,12 +185,12 @@ public static partial class OpenAiApi
             }
 
             var text = texts[e.Index];
-            var piece = "";
             if (e.TokenId >= 0)
             {
                 if (firstToken == 0)
                 {
                     firstToken = time.GetTimestamp();
+                    lastWrite = firstToken;
                     if (sse is not null)
                     {
                         context.Response.Headers.ContentType = "text/event-stream";
@@ -183,7 +209,7 @@ public static partial class OpenAiApi
                     }
                 }
 
-                piece = text.Append(e.TokenId, e.LogProb, e.Finish == FinishReason.Stop && Array.IndexOf(eos, e.TokenId) >= 0);
+                text.Add(e.TokenId, e.LogProb, e.Finish == FinishReason.Stop && Array.IndexOf(eos, e.TokenId) >= 0);
                 if (text.Stopped)
                 {
                     sequences[e.Index].Stop();
@@ -195,13 +221,28 @@ public static partial class OpenAiApi
             {
                 finishes[e.Index] = finish;
                 done++;
-                piece += text.Flush();
+                var rest = text.Flush();
+                if (sse is not null)
+                {
+                    sse.WriteChunk(e.Index, rest, finish, role: false);
+                    unsent = true;
+                }
             }
-
-            if (sse is not null && (piece.Length > 0 || finish is not null))
+            else if (sse is not null && text.HasReady)
             {
-                sse.WriteChunk(e.Index, piece, finish, role: false);
-                unsent = true;
+                if (sentText is null || !sentText[e.Index])
+                {
+                    sse.WriteChunk(e.Index, text.TakeReady(), null, role: false);
+                    unsent = true;
+                    if (sentText is not null)
+                    {
+                        sentText[e.Index] = true;
+                    }
+                }
+                else
+                {
+                    held = true;
+                }
             }
         }
 
@@ -279,6 +320,18 @@ public static partial class OpenAiApi
 
         json.WriteEndObject();
         await json.FlushAsync(aborted);
+    }
+
+    // One chunk per unfinished choice whose text waited for the stream interval.
+    private static void WriteHeld(SseWriter sse, ChoiceText[] texts, FinishReason?[] finishes)
+    {
+        for (var i = 0; i < texts.Length; i++)
+        {
+            if (finishes[i] is null && texts[i].HasReady)
+            {
+                sse.WriteChunk(i, texts[i].TakeReady(), null, role: false);
+            }
+        }
     }
 
     private static int[] Tokenize(LocalLlm model, CompletionRequest request, bool chat)

@@ -6,12 +6,15 @@
 // Rounds run every path and level back to back, so machine noise hits all alike; the summary gives medians over
 // rounds of the ratios taken within each round.
 //
-//   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide] [http=stream|whole]
+//   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide] [http=stream|whole] [intervals=default]
 //   dotnet run -c Release --project bench/llm-throughput -- profile [shape=tiny|wide]
 //
 // shape: "tiny" is the served tiny LM (2 layers, hidden 64, head size 16); "wide" is the same seeded builder at
 // 4 layers, hidden 256, head size 64: a decoder whose per-token compute outweighs the per-step fixed costs, as a
 // real model's does.
+// intervals: streamed only, Llm:StreamIntervalMs values separated by commas (e.g. 0,5,10,25,whole; "whole" = not
+// streamed); each round runs the HTTP paths once per entry, in an order rotated every round, against the same worker
+// and gateway, so that the entries are compared within the same minutes.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -20,8 +23,10 @@ using BenchPlatform.InferenceWorker.Llm;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 if (args is ["profile", ..])
 {
@@ -52,6 +57,10 @@ var streamed = (args.Length > 6 ? args[6] : "stream") switch
     "whole" => false,
     var other => throw new ArgumentException($"'{other}' is not stream or whole"),
 };
+const int Whole = -1; // an "interval" entry that asks for the answer not streamed
+var intervals = streamed && args.Length > 7
+    ? args[7].Split(',').Select(v => v == "whole" ? Whole : int.Parse(v, CultureInfo.InvariantCulture)).ToArray()
+    : [new LlmOptions().StreamIntervalMs];
 var shape = Shape(shapeName);
 int[] levels = [1, 8, 32, 64];
 
@@ -61,7 +70,7 @@ TinyLmBuilder.Write(folder, shape);
 // The HTTP paths send the text, as clients usually do; the in-process loop its token ids.
 var promptText = string.Concat(Enumerable.Range(0, promptLength).Select(i => (char)('0' + i % 10)));
 var prompt = promptText.Select(c => (int)c).ToArray();
-Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s); HTTP {(streamed ? "streamed (SSE)" : "not streamed (one JSON answer)")}");
+Console.WriteLine($"{shapeName} LM ({shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, vocab {TinyLmBuilder.Vocabulary().Count}); {sequences} sequences, prompt {promptLength} tokens, output {outputLength} tokens, greedy; ORT intra-op threads {threads} (0 = default); {Environment.ProcessorCount} cores; {rounds} round(s); HTTP {(streamed ? $"streamed (SSE), Llm:StreamIntervalMs {string.Join(", ", intervals.Select(Interval))}" : "not streamed (one JSON answer)")}");
 Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine();
 Console.WriteLine("CPU µs/token: all threads of the bench process (plus the gateway process on its path). Loop busy / waiting: the");
@@ -73,6 +82,7 @@ Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---:
 const string InProcess = "in-process loop";
 const string Direct = "HTTP to the worker";
 const string ThroughGateway = "HTTP through the gateway";
+string PathName(string path, int interval) => streamed ? $"{path}, {(interval == Whole ? "not streamed" : $"interval {interval} ms")}" : path;
 var results = new Dictionary<(string Path, int Level), List<double>>();
 var cpuResults = new Dictionary<(string Path, int Level), List<double>>();
 var busyResults = new Dictionary<(string Path, int Level), List<double>>();
@@ -105,6 +115,8 @@ try
     });
     builder.AddLlmServing();
     await using var app = builder.Build();
+    // The handler reads Llm:StreamIntervalMs from this instance on every request: each run sets the interval it measures.
+    var workerOptions = app.Services.GetRequiredService<IOptions<LlmOptions>>().Value;
     app.MapGet("/health", () => "Healthy"); // what the gateway's active health probe asks
     app.MapOpenAiApi();
     await app.StartAsync();
@@ -138,10 +150,16 @@ try
             var run = await RunAsync(level, sequences, (_, ct) => InProcessAsync(engine, prompt, outputLength, ct), loopThread: "llm-bench");
             Record(round, InProcess, level, run, $"{engine.Steps - steps} ({engine.ResidentSteps - resident})");
 
-            Record(round, Direct, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, streamed, ct), loopThread: "llm-tiny"), "");
-            if (viaGateway is not null)
+            for (var k = 0; k < intervals.Length; k++)
             {
-                Record(round, ThroughGateway, level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, streamed, ct), gateway, "llm-tiny"), "");
+                var interval = intervals[(k + round - 1) % intervals.Length];
+                workerOptions.StreamIntervalMs = Math.Max(0, interval);
+                var stream = streamed && interval != Whole;
+                Record(round, PathName(Direct, interval), level, await RunAsync(level, sequences, (_, ct) => HttpAsync(direct, promptText, outputLength, stream, ct), loopThread: "llm-tiny"), "");
+                if (viaGateway is not null)
+                {
+                    Record(round, PathName(ThroughGateway, interval), level, await RunAsync(level, sequences, (_, ct) => HttpAsync(viaGateway, promptText, outputLength, stream, ct), gateway, "llm-tiny"), "");
+                }
             }
         }
     }
@@ -157,30 +175,32 @@ try
     Console.WriteLine();
     Console.WriteLine("Best = the fastest round of each cell (the one foreign load disturbed least); best ÷ best sequential compares those.");
     Console.WriteLine();
-    Console.WriteLine("| concurrency | in-process tok/s | vs sequential | best ÷ best sequential | worker tok/s | worker overhead | gateway tok/s | gateway overhead |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| concurrency | interval ms | in-process tok/s | vs sequential | best ÷ best sequential | worker tok/s | worker overhead | gateway tok/s | gateway overhead |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
+    foreach (var interval in intervals)
     {
         var inProcess = results[(InProcess, level)];
         var speedup = Summary(Zip(inProcess, results[(InProcess, 1)], (a, b) => a / b), "0.00", "x");
         var best = (inProcess.Max() / results[(InProcess, 1)].Max()).ToString("0.00", CultureInfo.InvariantCulture) + "x";
-        var worker = results[(Direct, level)];
+        var worker = results[(PathName(Direct, interval), level)];
         var workerOverhead = Summary(Zip(worker, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
-        var viaGw = results.GetValueOrDefault((ThroughGateway, level));
+        var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level));
         var gwOverhead = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
-        Console.WriteLine($"| {level} | {Summary(inProcess, "0.0", "")} | {speedup} | {best} | {Summary(worker, "0.0", "")} | {workerOverhead} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwOverhead} |");
+        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {best} | {Summary(worker, "0.0", "")} | {workerOverhead} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwOverhead} |");
     }
 
     Console.WriteLine();
-    Console.WriteLine("| concurrency | best in-process tok/s | best worker tok/s | overhead of bests | best gateway tok/s | overhead of bests |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| concurrency | interval ms | best in-process tok/s | best worker tok/s | overhead of bests | best gateway tok/s | overhead of bests |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
+    foreach (var interval in intervals)
     {
         var inProcess = results[(InProcess, level)].Max();
-        var worker = results[(Direct, level)].Max();
-        var viaGw = results.GetValueOrDefault((ThroughGateway, level))?.Max();
+        var worker = results[(PathName(Direct, interval), level)].Max();
+        var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level))?.Max();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {level} | {inProcess:0.0} | {worker:0.0} | {(1 - worker / inProcess) * 100:0.0}% | {viaGw:0.0} | {(viaGw is { } g ? $"{(1 - g / inProcess) * 100:0.0}%" : "")} |"));
+            $"| {level} | {Interval(interval)} | {inProcess:0.0} | {worker:0.0} | {(1 - worker / inProcess) * 100:0.0}% | {viaGw:0.0} | {(viaGw is { } g ? $"{(1 - g / inProcess) * 100:0.0}%" : "")} |"));
     }
 
     Console.WriteLine();
@@ -188,14 +208,15 @@ try
     Console.WriteLine("the step's tokens). On a quiet machine the loop is the bottleneck, so sequential ÷ this approximates the");
     Console.WriteLine("throughput ratio that foreign load hides in wall time.");
     Console.WriteLine();
-    Console.WriteLine("| concurrency | in-process loop busy µs/token | sequential ÷ this | worker loop busy µs/token | gateway loop busy µs/token |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| concurrency | interval ms | in-process loop busy µs/token | sequential ÷ this | worker loop busy µs/token | gateway loop busy µs/token |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
+    foreach (var interval in intervals)
     {
         var inProcess = busyResults[(InProcess, level)];
         var speedup = Summary(Zip(busyResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
-        var viaGw = busyResults.GetValueOrDefault((ThroughGateway, level));
-        Console.WriteLine($"| {level} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(busyResults[(Direct, level)], "0.0", "")} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} |");
+        var viaGw = busyResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
+        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(busyResults[(PathName(Direct, interval), level)], "0.0", "")} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} |");
     }
 
     // CPU time per token does not depend on what else the machine runs as much as wall time does.
@@ -203,17 +224,18 @@ try
     Console.WriteLine("CPU time per output token (all threads of the bench process; plus the gateway process on its path): the same");
     Console.WriteLine("comparisons by CPU cost, which foreign load distorts far less than wall time. Extra CPU = HTTP ÷ in-process − 1.");
     Console.WriteLine();
-    Console.WriteLine("| concurrency | in-process µs/token | sequential ÷ this | worker µs/token | extra CPU | gateway µs/token | extra CPU |");
-    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| concurrency | interval ms | in-process µs/token | sequential ÷ this | worker µs/token | extra CPU | gateway µs/token | extra CPU |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
+    foreach (var interval in intervals)
     {
         var inProcess = cpuResults[(InProcess, level)];
         var speedup = Summary(Zip(cpuResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
-        var worker = cpuResults[(Direct, level)];
+        var worker = cpuResults[(PathName(Direct, interval), level)];
         var workerExtra = Summary(Zip(worker, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
-        var viaGw = cpuResults.GetValueOrDefault((ThroughGateway, level));
+        var viaGw = cpuResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
         var gwExtra = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
-        Console.WriteLine($"| {level} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(worker, "0.0", "")} | {workerExtra} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwExtra} |");
+        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(worker, "0.0", "")} | {workerExtra} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwExtra} |");
     }
 }
 finally
@@ -231,6 +253,8 @@ finally
         Directory.Delete(folder + "-state", recursive: true);
     }
 }
+
+string Interval(int interval) => !streamed ? "n/a" : interval == Whole ? "whole" : interval.ToString(CultureInfo.InvariantCulture);
 
 void Record(int round, string path, int level, Run run, string steps)
 {

@@ -28,6 +28,37 @@ public sealed class ChoiceTextTests(TinyLmFolder model) : IClassFixture<TinyLmFo
         Assert.Equal(-ids.Length, text.LogProbSum, 6);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Add_TakenEveryFewTokens_ChunksJoinToWhatTokenByTokenSendsAndStopStillCuts(int every)
+    {
+        var tokenizer = LlmTokenizer.Load(model.Path);
+        var ids = Encoding.UTF8.GetBytes(Sample).Select(b => (int)b).ToArray();
+        foreach (var stop in new[] { Array.Empty<string>(), ["xyz", "café"] })
+        {
+            var byToken = new ChoiceText(tokenizer, stop);
+            var coalesced = new ChoiceText(tokenizer, stop);
+            var expected = new StringBuilder();
+            var chunks = new List<string>();
+            for (var i = 0; i < ids.Length && !byToken.Stopped; i++)
+            {
+                expected.Append(byToken.Append(ids[i], 0, isEos: false));
+                coalesced.Add(ids[i], 0, isEos: false);
+                if (i % every == 0)
+                {
+                    chunks.Add(coalesced.TakeReady());
+                }
+            }
+
+            expected.Append(byToken.Flush());
+            chunks.Add(coalesced.Flush());
+            Assert.Equal(expected.ToString(), string.Concat(chunks));
+            Assert.Equal(stop.Length == 0 ? Sample : Sample[..Sample.IndexOf("café", StringComparison.Ordinal)], string.Concat(chunks));
+            Assert.False(coalesced.HasReady);
+        }
+    }
+
     [Fact]
     public void Append_NotStreamedWithoutStop_NothingBeforeTheEndThenTheWholeText()
     {

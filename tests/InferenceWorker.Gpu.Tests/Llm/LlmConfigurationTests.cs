@@ -20,6 +20,16 @@ public sealed class LlmConfigurationTests
     }
 
     [Fact]
+    public async Task Start_NegativeStreamInterval_FailsNamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LlmHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Llm:StreamIntervalMs"] = "-1",
+        }));
+        Assert.Contains("Llm:StreamIntervalMs", error.Message);
+    }
+
+    [Fact]
     public async Task Start_FolderThatIsNotADecoder_FailsNamingTheKey()
     {
         var folder = Path.Combine(Path.GetTempPath(), "not-a-decoder-" + Guid.NewGuid().ToString("N"));

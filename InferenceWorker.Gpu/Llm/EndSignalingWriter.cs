@@ -1,0 +1,38 @@
+using System.Threading.Channels;
+
+namespace BenchPlatform.InferenceWorker.Llm;
+
+/// <summary>
+/// The token channel of a stream that coalesces tokens (<see cref="LlmOptions.StreamIntervalMs"/>): passes every token on
+/// and counts each sequence's end (finish or failure), so that a writer waiting out the interval wakes as soon as a
+/// sequence ends instead of holding its last chunk back.
+/// </summary>
+internal sealed class EndSignalingWriter(ChannelWriter<GeneratedToken> inner) : ChannelWriter<GeneratedToken>
+{
+    // Never disposed: the generation loop may still report a stopped sequence's end after the request is gone, and
+    // without AvailableWaitHandle a SemaphoreSlim holds nothing to release.
+    private readonly SemaphoreSlim _ends = new(0);
+
+    public override bool TryWrite(GeneratedToken item)
+    {
+        if (!inner.TryWrite(item))
+        {
+            return false;
+        }
+
+        if (item.Finish is not null || item.Error is not null)
+        {
+            _ends.Release();
+        }
+
+        return true;
+    }
+
+    public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => inner.WaitToWriteAsync(cancellationToken);
+
+    /// <summary>
+    /// Completes when a sequence has ended (true; possibly one whose end the reader has already taken) or when
+    /// <paramref name="timeout"/> has passed (false).
+    /// </summary>
+    public Task<bool> WaitForEndAsync(TimeSpan timeout, CancellationToken cancellationToken) => _ends.WaitAsync(timeout, cancellationToken);
+}
