@@ -27,6 +27,10 @@ internal sealed class DecoderSession : IDisposable
             options.IntraOpNumThreads = intraOpThreads;
         }
 
+        // As the inference sessions do by default (Inference:AllowSpinning): an intra-op thread spinning between steps
+        // takes a core from the server threads that stream the tokens.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+
         _session = new InferenceSession(modelPath, options);
         var inputs = _session.InputMetadata;
         foreach (var required in (ReadOnlySpan<string>)["input_ids", "attention_mask", "past_key_values.0.key"])
