@@ -4,7 +4,7 @@ namespace BenchPlatform.Gateway.Validation;
 /// The fast path for an infer input's numeric <c>data</c>: one pass over the bytes of a (possibly nested) array of
 /// JSON numbers, checking the grammar of RFC 8259 strictly and counting the numbers, without tokenizing through
 /// <see cref="System.Text.Json.Utf8JsonReader"/> (a batch of 1000 MNIST rows is 6.5 MB of numbers, which the reader
-/// tokenizes at about a third of this speed). It accepts only what the reader accepts; anything else (a string, a
+/// tokenizes 2.6× slower: bench/gateway-validation). It accepts only what the reader accepts; anything else (a string, a
 /// literal, a comment, a malformed number, a depth past <see cref="MaxDepth"/>) answers -1 and the caller reads the
 /// array with the reader, which decides.
 /// </summary>
