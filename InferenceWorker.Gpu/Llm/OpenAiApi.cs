@@ -86,7 +86,7 @@ public static partial class OpenAiApi
 
         var plan = Strategy.Plan(request, model.Config);
         var channel = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-        var coalescing = request.Stream && options.StreamIntervalMs > 0 ? new EndSignalingWriter(channel.Writer) : null;
+        var coalescing = request.Stream && options.StreamIntervalMs > 0 ? new EndSignalingWriter(channel.Writer, everyToken: request.Stop.Length > 0) : null;
         var output = coalescing ?? (ChannelWriter<GeneratedToken>)channel.Writer;
         var sequences = new Sequence[plan.Length];
         try
