@@ -37,29 +37,19 @@ trap cleanup EXIT
 declare -A pid_of
 dotnet "$bench_dll" backend "$backend_port" & pids+=($!); pid_of[direct]=$!
 dotnet "$bench_dll" bare-proxy "$bare_port" "http://127.0.0.1:$backend_port/" & pids+=($!); pid_of[bare]=$!
-ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" \
-  services__inference__http__0="http://127.0.0.1:$backend_port/" \
-  Internal__Token="bench-internal-token" \
-  Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
-  Gateway__RateLimitPerSecond=10000000 \
-  Logging__LogLevel__Default=Warning \
-  dotnet "$gateway_dll" >/dev/null & pids+=($!); pid_of[gateway]=$!
-ASPNETCORE_URLS="http://127.0.0.1:$notel_port" OTEL_SDK_DISABLED=true \
-  services__inference__http__0="http://127.0.0.1:$backend_port/" \
-  Internal__Token="bench-internal-token" \
-  Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
-  Gateway__RateLimitPerSecond=10000000 \
-  Logging__LogLevel__Default=Warning \
-  dotnet "$gateway_dll" >/dev/null & pids+=($!); pid_of[gw-notel]=$!
+# A gateway build on PORT as NAME, configured alike for every target; extra environment assignments after the DLL.
+start_gateway() { # name port dll [VAR=value ...]
+  local name=$1 port=$2 dll=$3; shift 3
+  env ASPNETCORE_URLS="http://127.0.0.1:$port" services__inference__http__0="http://127.0.0.1:$backend_port/" \
+    Internal__Token="bench-internal-token" Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
+    Gateway__RateLimitPerSecond=10000000 Logging__LogLevel__Default=Warning "$@" \
+    dotnet "$dll" >/dev/null & pids+=($!); pid_of[$name]=$!
+}
+start_gateway gateway "$gateway_port" "$gateway_dll"
+start_gateway gw-notel "$notel_port" "$gateway_dll" OTEL_SDK_DISABLED=true
 targets=(direct bare gateway gw-notel)
 if [ -n "${GATEWAY_BEFORE:-}" ]; then
-  ASPNETCORE_URLS="http://127.0.0.1:$before_port" \
-    services__inference__http__0="http://127.0.0.1:$backend_port/" \
-    Internal__Token="bench-internal-token" \
-    Gateway__ApiKeys__0__Key="$key" Gateway__ApiKeys__0__Role=admin \
-    Gateway__RateLimitPerSecond=10000000 \
-    Logging__LogLevel__Default=Warning \
-    dotnet "$GATEWAY_BEFORE" >/dev/null & pids+=($!); pid_of[gw-before]=$!
+  start_gateway gw-before "$before_port" "$GATEWAY_BEFORE"
   targets+=(gw-before)
 fi
 

@@ -45,9 +45,14 @@ sleep 1
 
 COMMON=(ConnectionStrings__registry="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
         ConnectionStrings__cache="127.0.0.1:$REDIS_PORT" Internal__Token="$TOKEN" Logging__LogLevel__Default=Warning)
+GATEWAY_PID=""
+start_gateway() { # dll port log → GATEWAY_PID; a gateway in front of the worker's port, with the internal token
+  env "${COMMON[@]}" ASPNETCORE_URLS="http://127.0.0.1:$2" services__inference__http__0="http://127.0.0.1:$WORKER_PORT/" \
+    dotnet "$1" >"$WORK/$3" 2>&1 &
+  GATEWAY_PID=$!; PIDS+=("$GATEWAY_PID")
+}
 if [ "$VIA" = gateway ] && [ -z "${GATEWAY:-}" ]; then
-  env "${COMMON[@]}" ASPNETCORE_URLS="http://127.0.0.1:$GATEWAY_PORT" services__inference__http__0="http://127.0.0.1:$WORKER_PORT/" \
-    dotnet Gateway/bin/Release/net10.0/Gateway.dll >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+  start_gateway Gateway/bin/Release/net10.0/Gateway.dll "$GATEWAY_PORT" gateway.log
   GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
 fi
 
@@ -136,12 +141,11 @@ cpu_ms() { # PID → CPU milliseconds so far (user + system)
 
 if [ -n "${ONLY_BATCH1000:-}" ]; then
   WARMUP="${WARMUP:-3}"
-  GATEWAYS=("after=$GATEWAY_PORT=${PIDS[-1]}")
+  GATEWAYS=("after=$GATEWAY_PORT=$GATEWAY_PID")
   if [ -n "${GATEWAY_BEFORE:-}" ]; then
     BEFORE_PORT=$(free_port)
-    env "${COMMON[@]}" ASPNETCORE_URLS="http://127.0.0.1:$BEFORE_PORT" services__inference__http__0="http://127.0.0.1:$WORKER_PORT/" \
-      dotnet "$GATEWAY_BEFORE" >"$WORK/gateway-before.log" 2>&1 & PIDS+=($!)
-    GATEWAYS=("before=$BEFORE_PORT=$!" "${GATEWAYS[@]}")
+    start_gateway "$GATEWAY_BEFORE" "$BEFORE_PORT" gateway-before.log
+    GATEWAYS=("before=$BEFORE_PORT=$GATEWAY_PID" "${GATEWAYS[@]}")
   fi
   echo "# machine: $(nproc) cores; ${DURATION}s per run; ${WARMUP}s warm-up; gateways: ${GATEWAYS[*]%%=*}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   start_worker Inference__RegisterSamples=true; warmup_field mlp >/dev/null
