@@ -70,7 +70,19 @@ public sealed class AppHostProcess : IAsyncDisposable
     /// <paramref name="environment"/> overrides variables (null removes one), e.g. PATH.
     /// </summary>
     public static AppHostProcess Start(
-        IEnumerable<string>? arguments = null, IDictionary<string, string?>? environment = null, string? stateFolder = null)
+        IEnumerable<string>? arguments = null, IDictionary<string, string?>? environment = null, string? stateFolder = null) =>
+        Launch([AppHostDll], workingDirectory: null, arguments, environment, stateFolder);
+
+    /// <summary>
+    /// Runs the README's first command, <c>dotnet run --project AppHost</c>, in <paramref name="repository"/> (a checkout:
+    /// it builds there first), with the same free ports and state folder as <see cref="Start"/>.
+    /// </summary>
+    public static AppHostProcess RunFromSource(
+        string repository, IEnumerable<string>? arguments = null, IDictionary<string, string?>? environment = null) =>
+        Launch(["run", "--project", "AppHost", "--"], repository, arguments, environment, stateFolder: null);
+
+    private static AppHostProcess Launch(
+        string[] command, string? workingDirectory, IEnumerable<string>? arguments, IDictionary<string, string?>? environment, string? stateFolder)
     {
         var ownsState = stateFolder is null;
         stateFolder ??= Path.Combine(Path.GetTempPath(), $"benchplatform-stack-{Guid.NewGuid():N}");
@@ -79,12 +91,16 @@ public sealed class AppHostProcess : IAsyncDisposable
         var dashboardPort = FreePort.Next();
         var start = new ProcessStartInfo(DotNetHost.Path)
         {
-            WorkingDirectory = stateFolder,
+            WorkingDirectory = workingDirectory ?? stateFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(AppHostDll);
+        foreach (var part in command)
+        {
+            start.ArgumentList.Add(part);
+        }
+
         start.ArgumentList.Add($"--AppHost:StateFolder={stateFolder}");
         start.ArgumentList.Add($"--AppHost:Ports:gateway={gatewayPort}");
         start.ArgumentList.Add($"--AppHost:DashboardPort={dashboardPort}");

@@ -407,7 +407,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 detail = $"database '{database.DatabaseName}'";
                 break;
             case RedisResource redis:
-                _redis = await LocalRedis.StartAsync(redis.Port, redis.Password, AppContext.BaseDirectory, CreateLog(redis.Name).Append, cancellationToken: token);
+                _redis = await LocalRedis.StartAsync(redis.Port, redis.Password, CreateLog(redis.Name).Append, cancellationToken: token);
                 detail = $"{_redis.Kind} on 127.0.0.1:{redis.Port}";
                 break;
             case ProjectResource project:

@@ -16,7 +16,7 @@ internal static class Preflight
 
         if (resources.OfType<RedisResource>().Any())
         {
-            LocalRedis.EnsureAvailable(AppContext.BaseDirectory);
+            LocalRedis.EnsureAvailable();
         }
 
         foreach (var project in resources.OfType<ProjectResource>())

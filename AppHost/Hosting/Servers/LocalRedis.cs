@@ -5,13 +5,10 @@ namespace BenchPlatform.AppHost.Hosting.Servers;
 
 /// <summary>
 /// A real Redis-protocol server on a loopback port, without persistence: <c>redis-server</c> when installed,
-/// else Garnet run as the repository's local dotnet tool. Ready once it answers PING.
+/// else Garnet (the GarnetServer project). Ready once it answers PING.
 /// </summary>
 public sealed class LocalRedis : IAsyncDisposable
 {
-    /// <summary>The local tool manifest that names Garnet.</summary>
-    public const string ToolManifest = ".config/dotnet-tools.json";
-
     private readonly ServerProcess _server;
 
     private LocalRedis(ServerProcess server, int port, string password, string kind)
@@ -37,28 +34,19 @@ public sealed class LocalRedis : IAsyncDisposable
     /// <summary>A StackExchange.Redis connection string.</summary>
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},password={Password},abortConnect=false";
 
-    /// <summary>
-    /// Starts <c>redis-server</c> when it is on PATH, else Garnet from the tool manifest found above
-    /// <paramref name="searchFrom"/>; says what to install when neither is there.
-    /// </summary>
+    /// <summary>Starts <c>redis-server</c> when it is on PATH, else Garnet (the GarnetServer project, built with the AppHost).</summary>
     public static Task<LocalRedis> StartAsync(
-        int port, string password, string searchFrom, Action<string>? onLine = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        if (ExecutableLocator.Find("redis-server") is not null)
-        {
-            return StartRedisServerAsync(port, password, onLine, timeout, cancellationToken);
-        }
+        int port, string password, Action<string>? onLine = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ExecutableLocator.Find("redis-server") is not null
+            ? StartRedisServerAsync(port, password, onLine, timeout, cancellationToken)
+            : StartGarnetAsync(port, password, onLine, timeout, cancellationToken);
 
-        var toolFolder = FindGarnetToolFolder(searchFrom) ?? throw NotInstalled();
-        return StartGarnetAsync(toolFolder, port, password, onLine, timeout, cancellationToken);
-    }
-
-    /// <summary>Throws when neither <c>redis-server</c> nor the Garnet tool manifest can be found.</summary>
-    public static void EnsureAvailable(string searchFrom)
+    /// <summary>Throws, naming the fix, when neither <c>redis-server</c> nor the built GarnetServer can be run.</summary>
+    public static void EnsureAvailable()
     {
-        if (ExecutableLocator.Find("redis-server") is null && FindGarnetToolFolder(searchFrom) is null)
+        if (ExecutableLocator.Find("redis-server") is null && !File.Exists(GarnetDll))
         {
-            throw NotInstalled();
+            throw GarnetNotBuilt();
         }
     }
 
@@ -76,45 +64,32 @@ public sealed class LocalRedis : IAsyncDisposable
         return await StartAndPingAsync("redis-server", start, port, password, onLine, timeout ?? TimeSpan.FromSeconds(15), cancellationToken);
     }
 
-    /// <summary>
-    /// Starts Garnet with <c>dotnet tool run garnet-server</c> in <paramref name="toolFolder"/> (which holds
-    /// <c>.config/dotnet-tools.json</c>, restored by <c>dotnet tool restore</c>) and waits until it answers PING.
-    /// </summary>
+    /// <summary>The GarnetServer program the AppHost's build produced.</summary>
+    public static string GarnetDll { get; } = new Projects.GarnetServer().AssemblyPath;
+
+    /// <summary>Starts Garnet (the GarnetServer program) on <paramref name="port"/> and waits until it answers PING.</summary>
     public static async Task<LocalRedis> StartGarnetAsync(
-        string toolFolder, int port, string password, Action<string>? onLine = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        int port, string password, Action<string>? onLine = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (!File.Exists(GarnetDll))
+        {
+            throw GarnetNotBuilt();
+        }
+
         var start = new ProcessStartInfo(DotNetHost.Path,
         [
-            "tool", "run", "garnet-server", "--",
+            GarnetDll,
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--auth", "Password", "--password", password,
             "--memory", "512m", "--index", "16m",
-        ])
-        {
-            WorkingDirectory = toolFolder,
-        };
+        ]);
         start.Environment["DOTNET_NOLOGO"] = "1";
         return await StartAndPingAsync("garnet", start, port, password, onLine, timeout ?? TimeSpan.FromSeconds(30), cancellationToken);
     }
 
-    /// <summary>The folder at or above <paramref name="start"/> whose tool manifest names garnet-server, or null.</summary>
-    public static string? FindGarnetToolFolder(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            var manifest = Path.Combine(dir.FullName, ToolManifest);
-            if (File.Exists(manifest) && File.ReadAllText(manifest).Contains("\"garnet-server\"", StringComparison.Ordinal))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
-
-    private static MissingDependencyException NotInstalled() => new(
-        "No Redis-protocol server: redis-server is not on PATH and no .config/dotnet-tools.json naming garnet-server was found. " +
-        "Install Redis ('apt-get install redis-server') or run 'dotnet tool restore' in the repository.");
+    private static MissingDependencyException GarnetNotBuilt() => new(
+        $"No Redis-protocol server: redis-server is not on PATH and Garnet was not built ({Path.GetFileName(GarnetDll)} is missing). " +
+        "Build the AppHost ('dotnet build AppHost') or install Redis ('apt-get install redis-server').");
 
     private static async Task<LocalRedis> StartAndPingAsync(
         string kind, ProcessStartInfo start, int port, string password, Action<string>? onLine, TimeSpan timeout, CancellationToken cancellationToken)
