@@ -524,8 +524,10 @@ public static class InferRequestReader
 
             if (!TryReadElement(ref reader, out destination[i]))
             {
-                throw new BadRequestException(Title,
-                    $"Element {i} of {label} is not a valid {TensorDataTypes.Name(tensor.DataType)} value ({Describe(ref reader)}).");
+                var type = TensorDataTypes.Name(tensor.DataType);
+                throw new BadRequestException(Title, reader.TokenType == JsonTokenType.Number && FloatRange.Limit(tensor.DataType) is { } limit
+                    ? $"Element {i} of {label} is {Describe(ref reader)}, outside the {type} range (±{limit}); send a finite value within it."
+                    : $"Element {i} of {label} is not a valid {type} value ({Describe(ref reader)}).");
             }
 
             i++;
@@ -564,22 +566,7 @@ public static class InferRequestReader
                 return false;
             }
 
-            if (typeof(T) == typeof(float))
-            {
-                var f = (float)d;
-                value = (T)(object)f;
-            }
-            else if (typeof(T) == typeof(double))
-            {
-                value = (T)(object)d;
-            }
-            else
-            {
-                var h = (Half)d;
-                value = (T)(object)h;
-            }
-
-            return true;
+            return FloatRange.TryNarrow(d, named: reader.TokenType == JsonTokenType.String, out value);
         }
 
         if (reader.TokenType != JsonTokenType.Number)

@@ -262,7 +262,15 @@ public static class InferenceApi
             }
 
             context.Response.Headers["Server-Timing"] = timing;
-            await WriteResponse(context, request.Id, record, result.OutputsJson, result.Binary, result.InferMs, cached: false, result.BatchSize);
+            // Not a conditional: there, null converts through byte[] to an empty, non-null ReadOnlyMemory, and a JSON-only
+            // answer went out as binary tensor data.
+            ReadOnlyMemory<byte>? binaryOutputs = null;
+            if (result.Binary is { } bytes)
+            {
+                binaryOutputs = bytes;
+            }
+
+            await WriteResponse(context, request.Id, record, result.OutputsJson, binaryOutputs, result.InferMs, cached: false, result.BatchSize);
         }
     }
 

@@ -154,21 +154,11 @@ internal static class JsonTensorData
 
         if (typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half))
         {
-            var consumed = json[0] == '"' ? ReadNamedFloat(json, out var d) : ReadDouble(json, out d);
-            if (consumed > 0)
+            var named = json[0] == '"';
+            var consumed = named ? ReadNamedFloat(json, out var d) : ReadDouble(json, out d);
+            if (consumed > 0 && !FloatRange.TryNarrow(d, named, out value))
             {
-                if (typeof(T) == typeof(float))
-                {
-                    value = (T)(object)(float)d;
-                }
-                else if (typeof(T) == typeof(double))
-                {
-                    value = (T)(object)d;
-                }
-                else
-                {
-                    value = (T)(object)(Half)d;
-                }
+                return -1; // out of the datatype's range: the general path names it
             }
 
             return consumed;

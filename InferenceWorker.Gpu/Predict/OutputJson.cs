@@ -9,7 +9,8 @@ namespace BenchPlatform.InferenceWorker.Predict;
 
 /// <summary>
 /// Writes ONNX Runtime outputs as the v2 <c>outputs</c> array, optionally a row range of a merged batch.
-/// Non-finite floats are written as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>.
+/// JSON has no NaN or infinity, and a string never goes into a numeric array: a non-finite float is written as
+/// <c>null</c> (binary tensor data carries it bit for bit).
 /// </summary>
 internal static class OutputJson
 {
@@ -215,7 +216,7 @@ internal static class OutputJson
         }
         else
         {
-            writer.WriteStringValue(double.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+            writer.WriteNullValue();
         }
     }
 
@@ -227,7 +228,7 @@ internal static class OutputJson
         }
         else
         {
-            writer.WriteStringValue(float.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+            writer.WriteNullValue();
         }
     }
 }

@@ -107,7 +107,7 @@ internal sealed class WorkerHost : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(", ", values) : "";
         return new InferCall((int)response.StatusCode, body, timing, response.Content.Headers.ContentType?.MediaType,
-            response.Headers.RetryAfter?.ToString());
+            response.Headers.RetryAfter?.ToString(), response.Headers.Contains("Inference-Header-Content-Length"));
     }
 
     public async Task<JsonElement> HealthAsync()
@@ -129,7 +129,7 @@ internal sealed class WorkerHost : IAsyncDisposable
 }
 
 /// <summary>What an infer call returned.</summary>
-internal sealed record InferCall(int Status, string Body, string ServerTiming, string? ContentType, string? RetryAfter)
+internal sealed record InferCall(int Status, string Body, string ServerTiming, string? ContentType, string? RetryAfter, bool BinaryHeader = false)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 

@@ -185,15 +185,54 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
     }
 
     [Fact]
-    public async Task Infer_NaNAndInfinityAsStrings_FlowThroughTheModelAndComeBackAsStrings()
+    public async Task Infer_NaNAndInfinityAsStrings_FlowThroughTheModelAndComeBackAsNullNeverAsStrings()
     {
         await using var host = await HostWith(("dyn", SampleModels.Dynamic()));
 
         var call = await host.InferAsync("dyn", """{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":["NaN","Infinity","-Infinity"]}]}""");
 
         Assert.Equal(200, call.Status);
-        Assert.Equal("""["NaN","Infinity","-Infinity"]""", call.Output("scaled").GetProperty("data").GetRawText());
-        Assert.Equal("""["NaN"]""", call.Output("total").GetProperty("data").GetRawText());
+        Assert.Equal("[null,null,null]", call.Output("scaled").GetProperty("data").GetRawText());
+        Assert.Equal("[null]", call.Output("total").GetProperty("data").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("FP32", "1e999", "the number 1e999, outside the FP32 range (±3.4028235E+38)")]
+    [InlineData("FP32", "-1e39", "the number -1e39, outside the FP32 range (±3.4028235E+38)")]
+    [InlineData("FP64", "1e999", "the number 1e999, outside the FP64 range (±1.7976931348623157E+308)")]
+    [InlineData("FP16", "65536", "the number 65536, outside the FP16 range (±65504)")]
+    public async Task Infer_NumberOutsideTheFloatRange_Returns400NamingTheRange(string type, string number, string expected)
+    {
+        await using var host = await HostWith(("types", SampleModels.AllTypes()));
+
+        // The same element alone (the fast decoder) and after a named float (the general path): both refuse it.
+        foreach (var data in new[] { $"[0,{number}]", $"[\"NaN\",{number}]" })
+        {
+            var call = await host.InferAsync("types", $$"""{"inputs":[{"name":"in_{{type}}","shape":[1,2],"datatype":"{{type}}","data":{{data}}}]}""");
+
+            Assert.Equal(400, call.Status);
+            Assert.Equal("application/problem+json", call.ContentType);
+            Assert.Contains($"Element 1 of input 'in_{type}' is {expected}", call.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Infer_JsonOnlyRequest_AnswersApplicationJsonWithoutTheBinaryHeaderOnMissAndHit()
+    {
+        await using var host = await HostWith(("linear", SampleModels.Linear()));
+
+        var miss = await host.InferAsync("linear", ModelsApiTests.LinearRequest);
+        var hit = await host.InferAsync("linear", ModelsApiTests.LinearRequest);
+
+        Assert.Contains("cache;desc=miss", miss.ServerTiming, StringComparison.Ordinal);
+        Assert.Contains("cache;desc=hit", hit.ServerTiming, StringComparison.Ordinal);
+        foreach (var call in new[] { miss, hit })
+        {
+            Assert.True(call.Status == 200, call.Body);
+            Assert.True(call.ContentType == "application/json", $"{call.ServerTiming}: {call.ContentType}");
+            Assert.False(call.BinaryHeader, "a JSON answer carries no Inference-Header-Content-Length");
+            Assert.Equal(call.Body.Length, JsonDocument.Parse(call.Body).RootElement.GetRawText().Length);
+        }
     }
 
     [Fact]
