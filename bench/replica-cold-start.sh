@@ -8,7 +8,7 @@
 #   VARIANT="r2r=/path/InferenceWorker.Gpu.dll …"   also run the cold starts with other worker build outputs,
 #                             interleaved round by round with the default build (side by side, same load)
 #   COLD_ONLY=1               only the cold starts (and variants), not warm/burst/spare
-#   e.g. the ReadyToRun cut: VARIANT="il=$PWD/InferenceWorker.Gpu/bin/Debug/net10.0/InferenceWorker.Gpu.dll"
+#   e.g. the ReadyToRun cut: VARIANT="il=$PWD/InferenceWorker.Gpu/bin/Release/net10.0/InferenceWorker.Gpu.dll"
 #   (the default runs the worker's r2r/ publish; the IL build output sits one folder up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
