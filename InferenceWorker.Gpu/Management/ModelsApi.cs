@@ -168,7 +168,7 @@ public static class ModelsApi
         var result = await warmup.WarmAsync(record, cancellationToken);
         return TypedResults.Ok(new WarmupResponse(
             result.Model, result.Version.ToString(CultureInfo.InvariantCulture), Math.Round(result.LoadMs, 3),
-            result.FirstRunMs is { } run ? Math.Round(run, 3) : null, result.OptimizedCache, result.LoadedNow, result.FirstRunError));
+            result.FirstRunMs is { } run ? Math.Round(run, 3) : null, result.OptimizedCache, result.LoadedNow, result.IntraOpThreads, result.FirstRunError));
     }
 
     private static bool IsDatabaseDown(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;

@@ -34,6 +34,9 @@ public sealed class ModelSignature
     /// <summary>Whether every input and output has a dynamic first (batch) dimension.</summary>
     public bool Batchable { get; }
 
+    /// <summary>The signature of a loaded session's metadata (tools and tests that have a session, not a record).</summary>
+    internal static ModelSignature Of(List<ModelInput> inputs, List<ModelInput> outputs) => new(inputs, outputs);
+
     /// <summary>The signature of <paramref name="record"/>.</summary>
     public static ModelSignature Of(ModelRecord record) => new(
         record.Inputs.Select(ToInput).ToList(),

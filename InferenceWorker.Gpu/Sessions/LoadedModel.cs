@@ -57,6 +57,9 @@ public sealed class LoadedModel
     /// <summary>How long creating the session took.</summary>
     public double LoadMs { get; }
 
+    /// <summary>The intra-op threads the session runs with (0: ONNX Runtime's default, every core).</summary>
+    public int IntraOpThreads { get; init; }
+
     /// <summary><c>hit</c>, <c>miss</c> or <c>off</c> (eager: no optimized graph).</summary>
     public string OptimizedCache { get; }
 

@@ -84,9 +84,9 @@ public sealed partial class ModelSessions(
 
     private LoadedModel Load(ModelRecord record)
     {
-        var (session, loadMs, cache) = factory.Create(record);
-        LogLoaded(logger, record.Name, record.Version, loadMs, cache);
-        return new LoadedModel(record, session, loadMs, cache, options.Value, time);
+        var loaded = factory.Create(record);
+        LogLoaded(logger, record.Name, record.Version, loaded.LoadMs, loaded.OptimizedCache, loaded.IntraOpThreads, loaded.ThreadProbe ?? "configured");
+        return new LoadedModel(record, loaded.Session, loaded.LoadMs, loaded.OptimizedCache, options.Value, time) { IntraOpThreads = loaded.IntraOpThreads };
     }
 
     private void EvictBeyondBudget(LoadedModel keep)
@@ -125,8 +125,8 @@ public sealed partial class ModelSessions(
 
     private static string Key(string name, int version) => $"{name}/{version}";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} v{Version} in {LoadMs:0.0} ms (optimized cache {Cache})")]
-    private static partial void LogLoaded(ILogger logger, string model, int version, double loadMs, string cache);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} v{Version} in {LoadMs:0.0} ms (optimized cache {Cache}); intra-op threads {Threads} ({ThreadProbe})")]
+    private static partial void LogLoaded(ILogger logger, string model, int version, double loadMs, string cache, int threads, string threadProbe);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Model} v{Version} ({Bytes} bytes): loaded models over their byte bound")]
     private static partial void LogEvicted(ILogger logger, string model, int version, long bytes);

@@ -26,7 +26,7 @@ public sealed class ModelWarmup(ModelSessions sessions)
             {
                 await RunOnceAsync(model, size);
                 return new WarmupResult(record.Name, record.Version, model.LoadMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    model.OptimizedCache, lease.LoadedNow, null);
+                    model.OptimizedCache, lease.LoadedNow, null) { IntraOpThreads = model.IntraOpThreads };
             }
             catch (BadRequestException ex)
             {
@@ -38,7 +38,10 @@ public sealed class ModelWarmup(ModelSessions sessions)
             }
         }
 
-        return new WarmupResult(record.Name, record.Version, model.LoadMs, null, model.OptimizedCache, lease.LoadedNow, error);
+        return new WarmupResult(record.Name, record.Version, model.LoadMs, null, model.OptimizedCache, lease.LoadedNow, error)
+        {
+            IntraOpThreads = model.IntraOpThreads,
+        };
     }
 
     private static async Task RunOnceAsync(LoadedModel model, long dynamicSize)
