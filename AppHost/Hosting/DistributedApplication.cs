@@ -29,7 +29,7 @@ public sealed class DistributedApplication
 
     /// <summary>
     /// Checks that every program the topology needs is installed, then runs the stack until stopped.
-    /// A missing program or a resource that cannot start ends the process with a non-zero exit code.
+    /// A missing program, a busy fixed port or a resource that cannot start ends the process with a non-zero exit code.
     /// With <c>publish</c> as the first argument it writes Kubernetes manifests of the topology instead (see <see cref="PublishCommand"/>).
     /// </summary>
     public void Run()
@@ -44,7 +44,7 @@ public sealed class DistributedApplication
         {
             Preflight.Check(_resources, _options);
         }
-        catch (MissingDependencyException ex)
+        catch (Exception ex) when (ex is MissingDependencyException or PortUnavailableException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             Environment.ExitCode = 2;

@@ -120,4 +120,23 @@ public sealed class StackLifecycleTests
         Assert.Contains("apt-get install postgresql", stack.Output, StringComparison.Ordinal);
         Assert.Empty(await stack.StopAsync());
     }
+
+    [Theory]
+    [InlineData("--AppHost:Ports:gateway", "for 'gateway'")]
+    [InlineData("--AppHost:DashboardPort", "for the dashboard")]
+    public async Task Stack_FixedPortBusy_ExitsTwoAtOnceNamingThePortAndTheSettingAndStartsNothing(string setting, string what)
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        await using var stack = AppHostProcess.Start([$"{setting}={port}"]);
+        await Wait.UntilAsync(() => Task.FromResult(stack.HasExited), TimeSpan.FromSeconds(30), "The AppHost did not exit");
+
+        Assert.Equal(2, stack.ExitCode);
+        Assert.Contains($"Port {port} {what} is already in use", stack.Output, StringComparison.Ordinal);
+        Assert.Contains($"{setting}=PORT", stack.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ready:", stack.Output, StringComparison.Ordinal);
+        Assert.Empty(await stack.StopAsync());
+    }
 }
