@@ -9,6 +9,8 @@
 #   vs binary tensor data bodies, and 64 concurrent single-item clients with batching on / on with a thread-pool floor
 #   of 4 instead of 64 / on with a runner per core and one intra-op thread / off, for the MLP, a wide MLP (compute-bound, uploaded as wide-mlp) and melspectrogram.
 # ONLY_BATCHING=1: the batching rows of the full run only.
+# ONLY_THREADS=1 [ROUNDS=3]: Inference:ThreadPolicy fixed (every core) against measured (per model, at load), alternated
+#   in rounds, each on a fresh worker: the MLP (JSON and binary) and melspectrogram at 1 and 64 clients.
 # ONLY_BATCH1000=1 [ROUNDS=3] [GATEWAY_BEFORE=path/to/Gateway.dll]: MLP batch 1000 through the gateway only, JSON and
 #   binary bodies, with the CPU milliseconds each process spent per request; with GATEWAY_BEFORE another build's gateway
 #   runs beside this one (same worker) and the two are alternated in each round.
@@ -67,7 +69,7 @@ start_worker() { # extra env assignments as arguments; the worker keeps one port
 }
 stop_worker() { kill "$WORKER_PID"; wait "$WORKER_PID" 2>/dev/null || true; }
 warmup_field() {
-  curl -sf -H "X-Internal-Token: $TOKEN" -X POST "$URL/v1/models/$1/warmup" | /usr/bin/python3 -I -c "import json,sys; d=json.load(sys.stdin); print(f\"load_ms={d['load_ms']} first_run_ms={d['first_run_ms']} optimized_cache={d['optimized_cache']}\")"
+  curl -sf -H "X-Internal-Token: $TOKEN" -X POST "$URL/v1/models/$1/warmup" | /usr/bin/python3 -I -c "import json,sys; d=json.load(sys.stdin); print(f\"load_ms={d['load_ms']} first_run_ms={d['first_run_ms']} optimized_cache={d['optimized_cache']} intra_op_threads={d['intra_op_threads']}\")"
   if [ -n "${GATEWAY:-}" ]; then # the gateway routes only once its probe sees the new process ready
     for _ in $(seq 1 400); do curl -sf "$GATEWAY/v2/models/$1/ready" >/dev/null && return; sleep 0.05; done
     echo "gateway did not see $1 ready" >&2; tail -5 "$WORK/gateway.log" >&2
@@ -162,6 +164,28 @@ if [ -n "${ONLY_BATCH1000:-}" ]; then
         g1=$(cpu_ms "$pid"); w1=$(cpu_ms "$WORKER_PID")
         requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
         echo "$label $body: $line predictions_per_s=$(pred "$line" 1000) $(/usr/bin/python3 -I -c "r=max($requests,1); print(f'gateway_cpu_ms_per_request={($g1-$g0)/r:.2f} worker_cpu_ms_per_request={($w1-$w0)/r:.2f}')")"
+      done
+    done
+  done
+  echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
+if [ -n "${ONLY_THREADS:-}" ]; then
+  WARMUP="${WARMUP:-3}"
+  echo "# machine: $(nproc) cores; ${DURATION}s per run; ${WARMUP}s warm-up; via $VIA; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  start_worker Inference__RegisterSamples=true; upload mel ../shared/models/melspectrogram.onnx
+  for round in $(seq 1 "${ROUNDS:-3}"); do
+    echo "## round $round, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    policies="fixed measured"; (( round % 2 == 0 )) && policies="measured fixed"
+    for policy in $policies; do
+      for model in mlp mel; do
+        stop_worker; start_worker Inference__ThreadPolicy=$policy
+        echo "$model $policy: $(warmup_field $model)"
+        bodies="$model-1.json"; [ "$model" = mlp ] && bodies="mlp-1.json mlp-1.bin"
+        for body in $bodies; do
+          for clients in 1 64; do echo "$model $policy $clients clients, $body: $(load $model $body $clients)"; done
+        done
       done
     done
   done
