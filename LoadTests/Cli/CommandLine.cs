@@ -1,6 +1,5 @@
 using System.Globalization;
 using BenchPlatform.LoadTests.Scenarios;
-using BenchPlatform.LoadTests.Thresholds;
 
 namespace BenchPlatform.LoadTests.Cli;
 

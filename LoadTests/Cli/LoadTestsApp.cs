@@ -91,7 +91,7 @@ public static class LoadTestsApp
         var report = new RunReport
         {
             Scenario = options.Scenario,
-            Target = options.Target!,
+            Target = options.Target!.ToString(),
             Arguments = [.. args],
             StartedAt = startedAt,
             FinishedAt = time.GetUtcNow(),

@@ -1,5 +1,3 @@
-using BenchPlatform.LoadTests.Thresholds;
-
 namespace BenchPlatform.LoadTests.Cli;
 
 /// <summary>Everything the command line says; defaults are the values <c>--help</c> prints.</summary>

@@ -23,11 +23,30 @@ public static class Summarizer
         var uncorrected = new Dictionary<string, LongHistogram>();
         var phases = new Dictionary<string, LongHistogram>();
         var lag = NewHistogram();
+        var okLatency = NewHistogram();
         long sent = 0, ok = 0, httpErrors = 0, timeouts = 0, failed = 0;
+        long completed = 0, completedOk = 0, refused = 0;
         var toMicros = 1_000_000.0 / run.Frequency;
+        var windowStart = (long)(run.WarmupSeconds * run.Frequency);
+        var windowEnd = windowStart + (long)(run.MeasuredSeconds * run.Frequency);
 
         foreach (ref readonly var record in run.Records.AsSpan())
         {
+            // What the server did in the measured window, whoever sent it: under overload the generator may still be
+            // sending requests due in the warm-up when the measured window ends.
+            if (record.EndTicks >= windowStart && record.EndTicks <= windowEnd)
+            {
+                completed++;
+                if (record.Outcome == RequestOutcome.Ok)
+                {
+                    completedOk++;
+                }
+                else if (record.Status is 429 or 503)
+                {
+                    refused++;
+                }
+            }
+
             if (record.Warmup)
             {
                 continue;
@@ -50,6 +69,11 @@ public static class Summarizer
             Record(corrected, name, correctedMicros);
             Record(uncorrected, name, uncorrectedMicros);
             lag.RecordValue(Clamp(record.LagTicks * toMicros));
+            if (record.Outcome == RequestOutcome.Ok)
+            {
+                okLatency.RecordValue(correctedMicros);
+            }
+
             RecordPhase(phases, "gateway", record.GatewayMs);
             RecordPhase(phases, "queue", record.QueueMs);
             RecordPhase(phases, "cold", record.ColdMs);
@@ -83,6 +107,11 @@ public static class Summarizer
             Parameters = parameters ?? [],
             TargetRate = run.TargetRate,
             AchievedRate = sent / Math.Max(run.MeasuredSeconds, 1e-6),
+            Completed = completed,
+            CompletedRate = completed / Math.Max(run.MeasuredSeconds, 1e-6),
+            Goodput = completedOk / Math.Max(run.MeasuredSeconds, 1e-6),
+            Refused = refused,
+            OkLatency = LatencyStats.FromMicros(okLatency),
             MeasuredSeconds = run.MeasuredSeconds,
             Concurrency = run.Concurrency,
             Sent = sent,
@@ -92,7 +121,7 @@ public static class Summarizer
             Failed = failed,
             Dropped = run.Dropped,
             Late = run.Late,
-            Lag = run.Model == "open" ? LatencyStats.FromMicros(lag) : LatencyStats.Empty,
+            Lag = run.Model is "open" or "mixed" ? LatencyStats.FromMicros(lag) : LatencyStats.Empty,
             Classes = classes,
             Phases = phaseStats,
             Metrics = metrics ?? [],

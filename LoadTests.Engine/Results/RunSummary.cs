@@ -35,6 +35,27 @@ public sealed class RunSummary
 
     public long Late { get; init; }
 
+    /// <summary>
+    /// Requests the target answered during the measured window (by completion time, warm-up ones included), per second:
+    /// what the server did, even when the generator fell so far behind that nothing it sent counts as measured.
+    /// </summary>
+    public double CompletedRate { get; init; }
+
+    /// <summary>Successful completions per second in the measured window (goodput).</summary>
+    public double Goodput { get; init; }
+
+    /// <summary>Completions in the measured window (by completion time).</summary>
+    public long Completed { get; init; }
+
+    /// <summary>Requests refused in the measured window: 429 or 503 (overload, no capacity).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>Corrected latency of the measured requests that succeeded (every class but errors).</summary>
+    public LatencyStats OkLatency { get; init; } = LatencyStats.Empty;
+
+    /// <summary>Failed iterations by message, most frequent first (scenarios written with the runner).</summary>
+    public List<KeyValuePair<string, long>> FailureMessages { get; init; } = [];
+
     /// <summary>How late the generator sent measured requests (open model).</summary>
     public LatencyStats Lag { get; init; } = LatencyStats.Empty;
 

@@ -68,10 +68,48 @@ public static class MarkdownReport
         }
 
         w.WriteLine();
+        WriteServer(report, w);
+        WriteFailureMessages(report, w);
         WritePhases(report, w);
         WriteOverheads(report, w);
         WriteMetrics(report, w);
         WriteGenerator(report, w);
+    }
+
+    private static void WriteServer(RunReport report, TextWriter w)
+    {
+        w.WriteLine("## What the target did (by completion time in the measured window) and what the generator could not send");
+        w.WriteLine();
+        w.WriteLine("| scenario | step | completed/s | goodput (ok/s) | completed | refused (429/503) | not sent (dropped) | sent late |");
+        w.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var run in report.Runs)
+        {
+            w.WriteLine($"| {run.Scenario} | {run.Label} | {Units.Num(run.CompletedRate, "0.#")} | {Units.Num(run.Goodput, "0.#")} | {run.Completed} | {run.Refused} | {run.Dropped} | {run.Late} |");
+        }
+
+        w.WriteLine();
+    }
+
+    private static void WriteFailureMessages(RunReport report, TextWriter w)
+    {
+        if (!report.Runs.Any(r => r.FailureMessages.Count > 0))
+        {
+            return;
+        }
+
+        w.WriteLine("## Failures by message");
+        w.WriteLine();
+        w.WriteLine("| scenario | step | count | message |");
+        w.WriteLine("| --- | --- | ---: | --- |");
+        foreach (var run in report.Runs)
+        {
+            foreach (var (message, count) in run.FailureMessages)
+            {
+                w.WriteLine($"| {run.Scenario} | {run.Label} | {count} | {message.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")} |");
+            }
+        }
+
+        w.WriteLine();
     }
 
     private static void WritePhases(RunReport report, TextWriter w)
@@ -144,7 +182,7 @@ public static class MarkdownReport
 
     private static void WriteGenerator(RunReport report, TextWriter w)
     {
-        var open = report.Runs.Where(r => r.Model == "open").ToList();
+        var open = report.Runs.Where(r => r.Model is "open" or "mixed").ToList();
         if (open.Count == 0)
         {
             return;

@@ -8,7 +8,7 @@ public sealed class RunReport
 {
     public required string Scenario { get; init; }
 
-    public required Uri Target { get; init; }
+    public required string Target { get; init; }
 
     public required IReadOnlyList<string> Arguments { get; init; }
 

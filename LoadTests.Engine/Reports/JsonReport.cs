@@ -47,7 +47,11 @@ public static class JsonReport
                 json.WriteNull("actual");
             }
 
-            json.WriteNumber("limit", result.Threshold.Limit);
+            if (result.Threshold.Expression is { } expression)
+            {
+                json.WriteNumber("limit", expression.Limit);
+            }
+
             json.WriteString("where", result.Where);
             json.WriteString("message", result.Message);
             json.WriteEndObject();
@@ -79,6 +83,17 @@ public static class JsonReport
         json.WriteEndObject();
         json.WriteNumber("target_rate", Round(run.TargetRate));
         json.WriteNumber("achieved_rate", Round(run.AchievedRate));
+        json.WriteNumber("completed_rate", Round(run.CompletedRate));
+        json.WriteNumber("goodput", Round(run.Goodput));
+        json.WriteNumber("completed", run.Completed);
+        json.WriteNumber("refused", run.Refused);
+        json.WriteStartObject("failure_messages");
+        foreach (var (message, count) in run.FailureMessages)
+        {
+            json.WriteNumber(message, count);
+        }
+
+        json.WriteEndObject();
         json.WriteNumber("measured_s", Round(run.MeasuredSeconds));
         json.WriteNumber("concurrency", run.Concurrency);
         json.WriteNumber("sent", run.Sent);

@@ -57,6 +57,13 @@ public static class HtmlReport
         }
 
         w.Write("</table>");
+        w.Write("<h2>What the target did</h2><p>By completion time in the measured window, beside what the generator could not send.</p><table><tr><th>scenario</th><th>step</th><th>completed/s</th><th>goodput (ok/s)</th><th>completed</th><th>refused (429/503)</th><th>not sent (dropped)</th></tr>");
+        foreach (var run in report.Runs)
+        {
+            w.Write($"<tr><td>{E(run.Scenario)}</td><td>{E(run.Label)}</td><td class=\"n\">{Units.Num(run.CompletedRate, "0.#")}</td><td class=\"n\">{Units.Num(run.Goodput, "0.#")}</td><td class=\"n\">{run.Completed}</td><td class=\"n\">{run.Refused}</td><td class=\"n\">{run.Dropped}</td></tr>");
+        }
+
+        w.Write("</table>");
         if (report.Runs.Any(r => r.Metrics.Count > 0 || r.Phases.Count > 0))
         {
             w.Write("<h2>Server phases and scenario figures</h2><table><tr><th>scenario</th><th>step</th><th>figure</th><th>value</th></tr>");

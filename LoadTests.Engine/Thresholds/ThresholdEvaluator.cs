@@ -6,19 +6,23 @@ namespace BenchPlatform.LoadTests.Thresholds;
 /// <summary>Checks thresholds against every step of the run that has data for them; no data at all is a failure.</summary>
 public static class ThresholdEvaluator
 {
+    /// <summary>Evaluates the expression thresholds (<see cref="Threshold.Parse"/>); predicate thresholds are the runner's.</summary>
     public static List<ThresholdResult> Evaluate(IReadOnlyList<Threshold> thresholds, IReadOnlyList<RunSummary> runs)
     {
         var results = new List<ThresholdResult>(thresholds.Count);
         foreach (var threshold in thresholds)
         {
-            results.Add(EvaluateOne(threshold, runs));
+            if (threshold.Expression is { } expression)
+            {
+                results.Add(EvaluateOne(threshold, expression, runs));
+            }
         }
 
         return results;
     }
 
     /// <summary>The value a threshold reads from one step, or null when the step has no such data.</summary>
-    public static double? Read(Threshold threshold, RunSummary run)
+    public static double? Read(ThresholdExpression threshold, RunSummary run)
     {
         if (threshold.Class == "metrics")
         {
@@ -48,7 +52,7 @@ public static class ThresholdEvaluator
             : summary.Corrected.Get(threshold.Metric);
     }
 
-    private static ThresholdResult EvaluateOne(Threshold threshold, IReadOnlyList<RunSummary> runs)
+    private static ThresholdResult EvaluateOne(Threshold wrapper, ThresholdExpression threshold, IReadOnlyList<RunSummary> runs)
     {
         ThresholdResult? worst = null;
         foreach (var run in runs)
@@ -65,14 +69,14 @@ public static class ThresholdEvaluator
 
             var where = $"{run.Scenario}/{run.Label}";
             var passed = threshold.Holds(actual);
-            var shown = Threshold.IsLatency(threshold.Metric) ? $"{Units.Ms(actual)} ms" : Units.Num(actual, "0.####");
-            var result = new ThresholdResult(threshold, passed, actual, where, $"{threshold.Text}: {(passed ? "ok" : "FAILED")} ({shown} at {where})");
+            var shown = ThresholdExpression.IsLatency(threshold.Metric) ? $"{Units.Ms(actual)} ms" : Units.Num(actual, "0.####");
+            var result = new ThresholdResult(wrapper, passed, actual, where, $"{threshold.Text}: {(passed ? "ok" : "FAILED")} ({shown} at {where})");
             if (worst is null || (worst.Passed && !passed))
             {
                 worst = result;
             }
         }
 
-        return worst ?? new ThresholdResult(threshold, false, null, "", $"{threshold.Text}: FAILED (no request of class '{threshold.Class}' in {threshold.Scenario ?? "any scenario"})");
+        return worst ?? new ThresholdResult(wrapper, false, null, "", $"{threshold.Text}: FAILED (no request of class '{threshold.Class}' in {threshold.Scenario ?? "any scenario"})");
     }
 }

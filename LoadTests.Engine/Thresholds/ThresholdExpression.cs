@@ -8,14 +8,14 @@ namespace BenchPlatform.LoadTests.Thresholds;
 /// <c>all.error_rate&lt;1%</c>, <c>cold_start:cold.max&lt;5s</c>, <c>all.rps&gt;40</c>, <c>tokens:metrics.tokens_per_s&gt;5</c>.
 /// Latencies compare in milliseconds (a bare number is ms); a metric ending in <c>_uncorrected</c> reads the latency from the actual send.
 /// </summary>
-public sealed record Threshold(string Text, string? Scenario, string Class, string Metric, string Operator, double Limit)
+public sealed record ThresholdExpression(string Text, string? Scenario, string Class, string Metric, string Operator, double Limit)
 {
     private static readonly string[] LatencyMetrics = ["p50", "median", "p90", "p95", "p99", "p999", "max", "min", "mean"];
     private static readonly string[] Classes = ["all", "warm", "cold", "cache_hit", "error", "metrics"];
     private static readonly string[] Operators = ["<=", ">=", "<", ">"];
 
     /// <summary>Parses a threshold; a mistake is a <see cref="UsageException"/> naming the part to change.</summary>
-    public static Threshold Parse(string text)
+    public static ThresholdExpression Parse(string text)
     {
         var expression = text.Replace(" ", "", StringComparison.Ordinal);
         string? op = null;
@@ -73,7 +73,7 @@ public sealed record Threshold(string Text, string? Scenario, string Class, stri
             throw new UsageException($"--threshold '{text}': unknown metric '{metric}'; use p50, p90, p95, p99, p999, max, mean (optionally _uncorrected), error_rate, rps, count, dropped or late.");
         }
 
-        return new Threshold(text, scenario, requestClass, metric, op, ParseLimit(text, right, latency, metric == "error_rate"));
+        return new ThresholdExpression(text, scenario, requestClass, metric, op, ParseLimit(text, right, latency, metric == "error_rate"));
     }
 
     /// <summary>Whether the metric is a latency (compared in milliseconds).</summary>
