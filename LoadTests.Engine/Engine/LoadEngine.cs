@@ -66,8 +66,15 @@ public sealed class LoadEngine
     public async Task<RunRecords> RunOnceAsync(IRequestSource source, int count, CancellationToken cancellationToken)
     {
         var scenario = Scenario.CreateValue("run", context => Http.Send(context, source));
-        var run = await RunAsync(scenario, [LoadPhase.Closed(count, double.PositiveInfinity, count, oncePerCopy: true)], 0, 0, "burst", cancellationToken).ConfigureAwait(false);
+        var run = await RunAsync(scenario, [LoadPhase.Closed(count, double.PositiveInfinity, count, oncePerCopy: true)], 0, 0, null, cancellationToken).ConfigureAwait(false);
         return run.Records;
+    }
+
+    /// <summary>Runs a scenario and returns its iterations' records; a scenario definition error is thrown.</summary>
+    internal async Task<RunRecords> RunRecordsAsync(ScenarioProps scenario, CancellationToken cancellationToken)
+    {
+        var run = await RunAsync(scenario, scenario.MaxInFlight > 0 ? scenario.MaxInFlight : 512, null, cancellationToken).ConfigureAwait(false);
+        return run.DefinitionError is { } error ? throw error : run.Records;
     }
 
     /// <summary>Runs a scenario under its own load simulations and warm-up.</summary>
@@ -132,7 +139,7 @@ public sealed class LoadEngine
         var measured = anyClosed
             ? Math.Max(phaseStart, lastEnd / (double)frequency) - warmupSeconds
             : phaseStart - warmupSeconds;
-        var model = modelName ?? (anyOpen && anyClosed ? "mixed" : anyOpen ? "open" : "closed");
+        var model = modelName ?? (phases.TrueForAll(p => p.OncePerCopy) ? "burst" : anyOpen && anyClosed ? "mixed" : anyOpen ? "open" : "closed");
         var steps = new List<(string, RunRecords)>();
         foreach (var step in state.Steps.Ordered)
         {

@@ -12,7 +12,7 @@ public sealed class RunRecords
     /// <summary>Ticks per second of the record times.</summary>
     public required long Frequency { get; init; }
 
-    /// <summary>"open" or "closed".</summary>
+    /// <summary>"open", "closed", "mixed" (both, chained) or "burst" (one iteration per copy, at once).</summary>
     public required string Model { get; init; }
 
     /// <summary>Warm-up length in seconds.</summary>
