@@ -2,7 +2,6 @@ using BenchPlatform.LoadTests.Engine;
 using BenchPlatform.LoadTests.Reports;
 using BenchPlatform.LoadTests.Results;
 using BenchPlatform.LoadTests.Thresholds;
-using HdrHistogram;
 
 namespace BenchPlatform.LoadTests;
 
@@ -319,53 +318,18 @@ public sealed class LoadTestRunner
         }
     }
 
-    private async Task ReportLiveAsync(LoadEngine[] engines, CancellationToken cancellationToken)
+    private Task ReportLiveAsync(LoadEngine[] engines, CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
-        var intervals = new HistogramBase?[engines.Length];
-        var counters = new LiveCounters?[engines.Length];
-        var last = new (long Completed, long Errors, long At)[engines.Length];
-        while (!cancellationToken.IsCancellationRequested)
+        var names = _scenarios.Select(s => s.Name).ToArray();
+        return new LiveReporter(_sinks, _interval, _time).RunAsync(() =>
         {
-            try
-            {
-                await Task.Delay(_interval, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var now = _time.GetTimestamp();
-            var stats = new List<RealtimeStats>(engines.Length);
+            var running = new List<(string, LiveCounters)>(engines.Length);
             for (var i = 0; i < engines.Length; i++)
             {
-                var live = engines[i].Live;
-                if (!ReferenceEquals(live, counters[i]))
-                {
-                    // The scenario's run started since the last interval: its counters are new.
-                    (counters[i], intervals[i], last[i]) = (live, null, (0, 0, started));
-                }
-
-                intervals[i] = intervals[i] is null ? live.Interval.GetIntervalHistogram() : live.Interval.GetIntervalHistogram(intervals[i]);
-                var seconds = Math.Max((now - last[i].At) / (double)_time.TimestampFrequency, 1e-6);
-                var (completed, errors) = (live.Completed, live.Errors);
-                stats.Add(new RealtimeStats(_scenarios[i].Name, _time.GetElapsedTime(started), (completed - last[i].Completed) / seconds, (errors - last[i].Errors) / seconds,
-                    LatencyStats.FromMicros(intervals[i]!), live.Sent, completed, errors, live.Dropped, live.InFlight));
-                last[i] = (completed, errors, now);
+                running.Add((names[i], engines[i].Live));
             }
 
-            foreach (var sink in _sinks)
-            {
-                try
-                {
-                    await sink.SaveRealtimeStatsAsync(stats, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
-                {
-                    // A sink that cannot keep up never stops the run; its final stats still come.
-                }
-            }
-        }
+            return running;
+        }, cancellationToken);
     }
 }

@@ -69,6 +69,15 @@ public sealed class RunOptions
 
     public bool Plain { get; set; }
 
+    /// <summary><c>--live</c>: print live stats at this interval.</summary>
+    public TimeSpan? LiveInterval { get; set; }
+
+    /// <summary><c>--live-file</c>: append live stats as JSON lines here.</summary>
+    public string? LiveFile { get; set; }
+
+    /// <summary><c>--otlp</c>: export live stats over OTLP.</summary>
+    public bool Otlp { get; set; }
+
     public bool Help { get; set; }
 
     /// <summary>For <c>compare</c>: the baseline and the candidate summaries.</summary>

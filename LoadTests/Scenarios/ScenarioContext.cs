@@ -33,6 +33,9 @@ public sealed class ScenarioContext
     /// <summary>Every measured step, in the order it ran.</summary>
     public List<RunSummary> Results { get; } = [];
 
+    /// <summary>The step running now (<c>scenario/label</c>), for live reporting; null between steps.</summary>
+    public string? CurrentStep { get; private set; }
+
     /// <summary>Whether to sample <c>GET /v1/scale</c> during steps (off for the generic http scenario).</summary>
     public bool SampleScale { get; set; } = true;
 
@@ -89,8 +92,18 @@ public sealed class ScenarioContext
     }
 
     /// <summary>Sends <paramref name="count"/> requests at once (one iteration per copy) and returns the records (the caller summarizes).</summary>
-    public Task<RunRecords> BurstAsync(string step, IRequestSource source, int count, CancellationToken cancellationToken) =>
-        Progress.TrackAsync(step, TimeSpan.Zero, Engine, () => Engine.RunRecordsAsync(Requests("burst", source).WithLoadSimulations(Simulation.Burst(count)), cancellationToken));
+    public async Task<RunRecords> BurstAsync(string step, IRequestSource source, int count, CancellationToken cancellationToken)
+    {
+        CurrentStep = step;
+        try
+        {
+            return await Progress.TrackAsync(step, TimeSpan.Zero, Engine, () => Engine.RunRecordsAsync(Requests("burst", source).WithLoadSimulations(Simulation.Burst(count)), cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            CurrentStep = null;
+        }
+    }
 
     /// <summary>A scenario whose iteration is one request from <paramref name="source"/> (status, Server-Timing and trace id recorded by <see cref="Http"/>).</summary>
     public static ScenarioProps Requests(string name, IRequestSource source) => Scenario.CreateValue(name, context => Http.Send(context, source));
@@ -205,12 +218,14 @@ public sealed class ScenarioContext
         var replicas = new List<ScaleSample>();
         var sampler = SampleScale ? SampleScaleAsync(replicas, sampling.Token) : Task.CompletedTask;
         RunRecords records;
+        CurrentStep = $"{scenario}/{label}";
         try
         {
-            records = await Progress.TrackAsync($"{scenario}/{label}", expected, Engine, run).ConfigureAwait(false);
+            records = await Progress.TrackAsync(CurrentStep, expected, Engine, run).ConfigureAwait(false);
         }
         finally
         {
+            CurrentStep = null;
             await sampling.CancelAsync().ConfigureAwait(false);
             await sampler.ConfigureAwait(false);
         }
