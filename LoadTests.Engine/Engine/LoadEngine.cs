@@ -129,6 +129,7 @@ public sealed class LoadEngine
         state.Counters.OnDropped(dropped);
         state.Leave();
         await state.WhenDrainedAsync().ConfigureAwait(false);
+        state.Stop.Dispose();
         var records = state.Records.ToArray();
         long lastEnd = 0;
         foreach (ref readonly var record in records.AsSpan())

@@ -26,6 +26,13 @@ public sealed class RecordBuffer
         Interlocked.Increment(ref _published);
     }
 
+    /// <summary>Forgets the records, keeping the chunks for the next ones (benchmarks of the steady state); no writer may be running.</summary>
+    internal void Reset()
+    {
+        Interlocked.Exchange(ref _count, 0);
+        Interlocked.Exchange(ref _published, 0);
+    }
+
     /// <summary>The records in completion order; call once every writer has finished.</summary>
     public RequestRecord[] ToArray()
     {
