@@ -8,6 +8,7 @@
 #   AGREE_ROUNDS=N   agreement rounds per path, wrk and LoadTests alternating (default 3); the verdict uses the median
 #                    ratio over the rounds, because one p99 of ~2,000 samples moves with every neighbour's burst.
 #   ONLY_AGREE=1     skip the capacity and open-model parts.
+#   AGREE_PATHS="/d/5"  the agreement endpoints (default "/ /s/2000 /d/5").
 #   ONLY_CORE=1      run only the one-core capacity part: wrk -t1 and a scenario written with LoadTests.Engine's public
 #                    API (bench/loadtests-step "capacity": Scenario.Create + Http.Send, closed model) each pinned to CPU 1,
 #                    the endpoint pinned to CPU 0, CORE_ROUNDS rounds (default 3) alternating; the verdict is the median
@@ -112,6 +113,4 @@ print(f"GET {sys.argv[1]}  LoadTests/wrk over {len(rows)} rounds: " + "; ".join(
 PY
 }
 echo "== agreement at a fixed low rate (~140-200 req/s): trivial endpoint, one that spins 2 ms on the CPU, one that answers after a 5 ms timer =="
-agree /
-agree /s/2000
-agree /d/5
+for path in ${AGREE_PATHS:-/ /s/2000 /d/5}; do agree "$path"; done
