@@ -9,7 +9,7 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// </summary>
 internal sealed partial class GenerationEngine : IDisposable
 {
-    private readonly DecoderSession _session;
+    private readonly IBatchDecoder _session;
     private readonly LlmOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -18,7 +18,6 @@ internal sealed partial class GenerationEngine : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly List<Sequence> _active = [];
     private readonly BatchSampler _sampler;
-    private readonly ResidentPast _resident = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
     private int _waitingCount;
@@ -27,7 +26,7 @@ internal sealed partial class GenerationEngine : IDisposable
     private long _steps;
     private long _residentSteps;
 
-    public GenerationEngine(string name, DecoderSession session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger)
+    public GenerationEngine(string name, IBatchDecoder session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger)
     {
         Name = name;
         _session = session;
@@ -42,7 +41,7 @@ internal sealed partial class GenerationEngine : IDisposable
 
     public string Name { get; }
 
-    public DecoderSession Session => _session;
+    public IBatchDecoder Decoder => _session;
 
     /// <summary>Sequences decoding now.</summary>
     public int ActiveSequences => Volatile.Read(ref _activeCount);
@@ -93,7 +92,7 @@ internal sealed partial class GenerationEngine : IDisposable
             {
                 if (_active.Count == 0 && _waiting.IsEmpty)
                 {
-                    _resident.Release();
+                    _session.Idle();
                     _signal.Wait(_stopping.Token);
                     continue;
                 }
@@ -222,10 +221,10 @@ internal sealed partial class GenerationEngine : IDisposable
                 : new StepRow(sequence.Cache!, sequence.Tokens, sequence.Length - 1, 1);
         }
 
-        _session.Forward(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab), _resident);
+        _session.Step(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab));
         _sampler.Sample(logits.AsSpan(0, count * vocab), sequences.AsSpan(0, count), chosen, logProbs);
         Interlocked.Increment(ref _steps);
-        Volatile.Write(ref _residentSteps, _resident.Reused);
+        Volatile.Write(ref _residentSteps, _session.ReusedSteps);
         var now = _time.GetTimestamp();
         for (var i = count - 1; i >= 0; i--)
         {
@@ -273,7 +272,6 @@ internal sealed partial class GenerationEngine : IDisposable
     {
         _stopping.Cancel();
         _thread.Join(TimeSpan.FromSeconds(10));
-        _resident.Dispose();
         _session.Dispose();
         _signal.Dispose();
         _stopping.Dispose();

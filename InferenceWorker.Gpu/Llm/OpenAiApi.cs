@@ -338,7 +338,7 @@ public static partial class OpenAiApi
     {
         if (request.PromptTokens is { } ids)
         {
-            var vocab = model.Engine.Session.VocabSize;
+            var vocab = model.Engine.Decoder.VocabSize;
             foreach (var token in ids)
             {
                 if ((uint)token >= (uint)vocab)
@@ -490,8 +490,8 @@ public static partial class OpenAiApi
             json.WriteString("object", "model");
             json.WriteString("kind", "llm");
             json.WriteNumber("context_length", model.Config.ContextLength);
-            json.WriteNumber("vocab_size", model.Engine.Session.VocabSize);
-            json.WriteNumber("layers", model.Engine.Session.Layers);
+            json.WriteNumber("vocab_size", model.Engine.Decoder.VocabSize);
+            json.WriteNumber("layers", model.Engine.Decoder.Layers);
             json.WriteEndObject();
             await json.FlushAsync(context.RequestAborted);
         }
