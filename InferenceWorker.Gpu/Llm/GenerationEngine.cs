@@ -20,14 +20,17 @@ internal sealed partial class GenerationEngine : IDisposable
     private readonly BatchSampler _sampler;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
+    private readonly long _kvBudget;
     private int _waitingCount;
     private int _activeCount;
     private long _kvReserved;
     private long _steps;
     private long _residentSteps;
 
-    public GenerationEngine(string name, IBatchDecoder session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger)
+    // kvBudgetTokens: KV positions the engine may reserve (default Llm:KvBudgetTokens; a llama.cpp context may hold fewer).
+    public GenerationEngine(string name, IBatchDecoder session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger, long? kvBudgetTokens = null)
     {
+        _kvBudget = Math.Min(options.KvBudgetTokens, kvBudgetTokens ?? long.MaxValue);
         Name = name;
         _session = session;
         _options = options;
@@ -61,7 +64,7 @@ internal sealed partial class GenerationEngine : IDisposable
     /// <summary>Queues <paramref name="sequence"/>; false when the waiting line is full (the caller answers 429).</summary>
     public SubmitResult Submit(Sequence sequence)
     {
-        if (sequence.Reserved > _options.KvBudgetTokens)
+        if (sequence.Reserved > _kvBudget)
         {
             return SubmitResult.TooLarge;
         }
@@ -167,7 +170,7 @@ internal sealed partial class GenerationEngine : IDisposable
                 continue;
             }
 
-            if (_active.Count + newcomers.Count >= _options.MaxBatch || KvTokensReserved + next.Reserved > _options.KvBudgetTokens)
+            if (_active.Count + newcomers.Count >= _options.MaxBatch || KvTokensReserved + next.Reserved > _kvBudget)
             {
                 break;
             }

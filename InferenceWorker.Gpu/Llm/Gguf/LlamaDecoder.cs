@@ -61,6 +61,11 @@ internal sealed class LlamaDecoder : IBatchDecoder
             UBatchSize = 512,
             SeqMax = (uint)sequences,
             KVUnified = true,
+
+            // F32 keys and values, as the ONNX path keeps them: the same model gives the same tokens in both engines.
+            TypeK = GGMLType.GGML_TYPE_F32,
+            TypeV = GGMLType.GGML_TYPE_F32,
+            FlashAttention = false,
             GpuLayerCount = 0,
             Threads = threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount),
             BatchThreads = threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount),
