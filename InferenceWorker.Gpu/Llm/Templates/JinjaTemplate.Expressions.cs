@@ -273,9 +273,17 @@ internal sealed partial class JinjaTemplate
 
             if (char.IsDigit(token[0]))
             {
-                object number = token.Contains('.', StringComparison.Ordinal)
-                    ? double.Parse(token, CultureInfo.InvariantCulture)
-                    : long.Parse(token, CultureInfo.InvariantCulture);
+                // Not a conditional expression: its type would be double for both branches.
+                object number;
+                if (token.Contains('.', StringComparison.Ordinal))
+                {
+                    number = double.Parse(token, CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    number = long.Parse(token, CultureInfo.InvariantCulture);
+                }
+
                 return _ => number;
             }
 
