@@ -14,17 +14,19 @@ internal sealed class HfTokenizer : LlmTokenizer
     private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
     private readonly Tokenizer _tokenizer;
+    private readonly HashSet<int> _specialIds;
 
     private HfTokenizer(Tokenizer tokenizer, IReadOnlyDictionary<string, int> specialTokens)
     {
         _tokenizer = tokenizer;
         SpecialTokens = specialTokens;
+        _specialIds = [.. specialTokens.Values];
     }
 
     /// <summary>Special token text → id (chat markers, eos), matched whole in prompts.</summary>
     public override IReadOnlyDictionary<string, int> SpecialTokens { get; }
 
-    public static HfTokenizer FromFolder(string directory)
+    public static LlmTokenizer FromFolder(string directory)
     {
         var tokenizerJson = Path.Combine(directory, "tokenizer.json");
         if (File.Exists(tokenizerJson))
@@ -59,9 +61,10 @@ internal sealed class HfTokenizer : LlmTokenizer
 
     public override int[] Encode(string text) => [.. _tokenizer.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true)];
 
-    public override string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
+    // Special tokens (chat markers, eos) are not text: skipped, as llama.cpp and OpenAI-compatible servers do.
+    public override string Decode(IEnumerable<int> ids) => _specialIds.Count == 0 ? _tokenizer.Decode(ids) : _tokenizer.Decode(ids.Where(id => !_specialIds.Contains(id)));
 
-    private static HfTokenizer FromTokenizerJson(string path)
+    private static LlmTokenizer FromTokenizerJson(string path)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var root = document.RootElement;
@@ -69,7 +72,12 @@ internal sealed class HfTokenizer : LlmTokenizer
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : "BPE";
         if (type != "BPE")
         {
-            throw new InvalidDataException($"{path}: tokenizer model type '{type}' is not supported; BPE is (or ship tokenizer.model).");
+            throw new InvalidDataException($"tokenizer.json: tokenizer model type '{type}' is not supported; BPE is (byte-level, or SentencePiece-style with byte_fallback), or ship a SentencePiece tokenizer.model.");
+        }
+
+        if (SentencePieceBpeTokenizer.Handles(root))
+        {
+            return SentencePieceBpeTokenizer.FromJson(root);
         }
 
         var vocabulary = new List<KeyValuePair<string, int>>();

@@ -14,77 +14,27 @@ namespace BenchPlatform.InferenceWorker.Llm.Proof;
 /// </summary>
 public static class TinyLlamaBuilder
 {
-    /// <summary>Beginning of text (added before a completion prompt; the chat template writes it itself).</summary>
+    /// <summary>Beginning of text of the byte-level vocabulary (added before a completion prompt; the chat template writes it itself).</summary>
     public const string Bos = "<|begin_of_text|>";
-
-    /// <summary>End of text.</summary>
-    public const string Eos = "<|end_of_text|>";
 
     /// <summary>The chat template of both files (Jinja, ChatML with the BOS token).</summary>
     public const string ChatTemplate =
         "{{ bos_token }}{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
         + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    /// <summary>The special tokens, after the 256 byte tokens and the merges.</summary>
-    public static readonly string[] SpecialTokens = [Bos, Eos, "<|im_start|>", "<|im_end|>"];
-
-    // Byte-level merges in GPT-2 spelling ('Ġ' is a space), each joining two tokens that exist before it.
-    private static readonly string[] Merges =
-    [
-        "Ġ t", "h e", "i n", "r e", "o n", "Ġt he", "e r", "Ġ a", "a n", "Ġ s", "o r", "e n", "Ġ w", "a t", "e s", "Ġ o",
-        "i s", "i t", "Ġ c", "n d", "Ġ b", "Ġ f", "Ġ m", "Ġ p", "o u", "in g", "Ġ h", "l l", "a r", "Ġ d", "e d", "Ġ l",
-        "Ġt o", "Ġa nd", "Ġo f", "Ġ i", "l e", "o w", "Ġ n", "s t", "a l", "Ġ y", "Ġy ou", "Ġ he", "Ġs he", "a s", "Ġw as",
-        "Ġi s", "Ġi t", "Ġi n", "Ġc at", "o g", "Ġd og", "Ġs at", "Ġ u", "Ġu p", "Ġup on", "Ġo n", "c e", "Ġon ce", "i m",
-        "im e", "Ġt ime", "Ġa t", "Ġm at", "e l", "el l", "ell o", "Ġh ello", "Ġw or", "l d", "Ġwor ld",
-    ];
-
-    /// <summary>Token string → id: 256 byte tokens, the merges, then the special tokens.</summary>
-    public static Dictionary<string, int> Vocabulary()
-    {
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        var bytes = TinyLmBuilder.ByteToUnicode();
-        for (var b = 0; b < 256; b++)
-        {
-            vocabulary[bytes[b].ToString()] = b;
-        }
-
-        foreach (var merge in Merges)
-        {
-            var parts = merge.Split(' ');
-            var joined = parts[0] + parts[1];
-            if (!vocabulary.ContainsKey(parts[0]) || !vocabulary.ContainsKey(parts[1]) || vocabulary.ContainsKey(joined))
-            {
-                throw new InvalidOperationException($"Merge '{merge}' does not join two known tokens into a new one.");
-            }
-
-            vocabulary[joined] = vocabulary.Count;
-        }
-
-        foreach (var special in SpecialTokens)
-        {
-            vocabulary[special] = vocabulary.Count;
-        }
-
-        return vocabulary;
-    }
+    /// <summary>Token string → id of a vocabulary style.</summary>
+    public static Dictionary<string, int> Vocabulary(TinyLlamaTokenizer tokenizer = TinyLlamaTokenizer.ByteLevelBpe) => new TinyLlamaVocabulary(tokenizer).Ids;
 
     /// <summary>Writes the GGUF file.</summary>
-    public static void WriteGguf(string path, TinyLlamaShape? shape = null, int seed = 7)
+    public static void WriteGguf(string path, TinyLlamaShape? shape = null, int seed = 7, TinyLlamaTokenizer tokenizer = TinyLlamaTokenizer.ByteLevelBpe)
     {
         shape ??= new TinyLlamaShape();
-        var vocabulary = Vocabulary();
-        var tokens = new string[vocabulary.Count];
-        var types = new int[vocabulary.Count];
-        foreach (var (token, id) in vocabulary)
-        {
-            tokens[id] = token;
-            types[id] = Array.IndexOf(SpecialTokens, token) >= 0 ? 3 : 1; // CONTROL : NORMAL
-        }
-
+        var vocabulary = new TinyLlamaVocabulary(tokenizer);
         var weights = Weights(shape, vocabulary, seed);
         var d = shape.Hidden;
         var kv = shape.KvHeads * shape.HeadDim;
-        var gguf = new GgufWriter()
+        var gguf = new GgufWriter();
+        gguf
             .Add("general.architecture", "llama")
             .Add("general.name", "tiny-llama")
             .Add("general.alignment", 32u)
@@ -98,18 +48,29 @@ public static class TinyLlamaBuilder
             .Add("llama.rope.freq_base", shape.RopeBase)
             .Add("llama.rope.dimension_count", (uint)shape.HeadDim)
             .Add("llama.vocab_size", (uint)vocabulary.Count)
-            .Add("tokenizer.ggml.model", "gpt2")
-            .Add("tokenizer.ggml.pre", "gpt-2")
-            .Add("tokenizer.ggml.tokens", tokens)
-            .Add("tokenizer.ggml.token_type", types)
-            .Add("tokenizer.ggml.merges", Merges)
-            .Add("tokenizer.ggml.bos_token_id", (uint)vocabulary[Bos])
-            .Add("tokenizer.ggml.eos_token_id", (uint)vocabulary[Eos])
-            .Add("tokenizer.ggml.eot_token_id", (uint)vocabulary["<|im_end|>"])
+            .Add("tokenizer.ggml.tokens", vocabulary.Tokens)
+            .Add("tokenizer.ggml.token_type", vocabulary.Types)
+            .Add("tokenizer.ggml.bos_token_id", (uint)vocabulary.Ids[vocabulary.Bos])
+            .Add("tokenizer.ggml.eos_token_id", (uint)vocabulary.Ids[vocabulary.Eos])
+            .Add("tokenizer.ggml.eot_token_id", (uint)vocabulary.Ids[vocabulary.ImEnd])
             .Add("tokenizer.ggml.add_bos_token", true)
             .Add("tokenizer.ggml.add_eos_token", false)
-            .Add("tokenizer.chat_template", ChatTemplate)
-            .Tensor("token_embd.weight", [d, vocabulary.Count], weights.Embedding);
+            .Add("tokenizer.chat_template", ChatTemplate);
+        if (tokenizer == TinyLlamaTokenizer.ByteLevelBpe)
+        {
+            gguf.Add("tokenizer.ggml.model", "gpt2")
+                .Add("tokenizer.ggml.pre", "gpt-2")
+                .Add("tokenizer.ggml.merges", vocabulary.GgufMerges);
+        }
+        else
+        {
+            gguf.Add("tokenizer.ggml.model", "llama")
+                .Add("tokenizer.ggml.scores", vocabulary.Scores)
+                .Add("tokenizer.ggml.unknown_token_id", (uint)vocabulary.Ids[vocabulary.Unk!])
+                .Add("tokenizer.ggml.add_space_prefix", true);
+        }
+
+        gguf.Tensor("token_embd.weight", [d, vocabulary.Count], weights.Embedding);
         for (var l = 0; l < shape.Layers; l++)
         {
             var layer = weights.Layers[l];
@@ -136,11 +97,11 @@ public static class TinyLlamaBuilder
     }
 
     /// <summary>Writes the ONNX model folder (the Optimum layout) into <paramref name="directory"/>.</summary>
-    public static void WriteOnnx(string directory, TinyLlamaShape? shape = null, int seed = 7)
+    public static void WriteOnnx(string directory, TinyLlamaShape? shape = null, int seed = 7, TinyLlamaTokenizer tokenizer = TinyLlamaTokenizer.ByteLevelBpe)
     {
         shape ??= new TinyLlamaShape();
         Directory.CreateDirectory(directory);
-        var vocabulary = Vocabulary();
+        var vocabulary = new TinyLlamaVocabulary(tokenizer);
         var weights = Weights(shape, vocabulary, seed);
         var model = BuildGraph(shape, vocabulary.Count, weights);
         var temp = Path.Combine(directory, "model.onnx.tmp");
@@ -152,8 +113,8 @@ public static class TinyLlamaBuilder
         {
             w.WriteBoolean("add_bos_token", true);
             w.WriteBoolean("add_eos_token", false);
-            w.WriteString("bos_token", Bos);
-            w.WriteString("eos_token", Eos);
+            w.WriteString("bos_token", vocabulary.Bos);
+            w.WriteString("eos_token", vocabulary.Eos);
             w.WriteString("chat_template", ChatTemplate);
             w.WriteString("tokenizer_class", "PreTrainedTokenizerFast");
         });
@@ -173,27 +134,27 @@ public static class TinyLlamaBuilder
             w.WriteNumber("max_position_embeddings", shape.Context);
             w.WriteNumber("rms_norm_eps", shape.NormEpsilon);
             w.WriteNumber("rope_theta", shape.RopeBase);
-            w.WriteNumber("bos_token_id", vocabulary[Bos]);
-            w.WriteNumber("eos_token_id", vocabulary[Eos]);
+            w.WriteNumber("bos_token_id", vocabulary.Ids[vocabulary.Bos]);
+            w.WriteNumber("eos_token_id", vocabulary.Ids[vocabulary.Eos]);
             w.WriteBoolean("tie_word_embeddings", false);
             w.WriteString("torch_dtype", "float32");
         });
         WriteJson(Path.Combine(directory, "generation_config.json"), w =>
         {
-            w.WriteNumber("bos_token_id", vocabulary[Bos]);
+            w.WriteNumber("bos_token_id", vocabulary.Ids[vocabulary.Bos]);
             w.WriteStartArray("eos_token_id");
-            w.WriteNumberValue(vocabulary[Eos]);
-            w.WriteNumberValue(vocabulary["<|im_end|>"]);
+            w.WriteNumberValue(vocabulary.Ids[vocabulary.Eos]);
+            w.WriteNumberValue(vocabulary.Ids[vocabulary.ImEnd]);
             w.WriteEndArray();
         });
     }
 
-    private static TinyLlamaWeights Weights(TinyLlamaShape shape, Dictionary<string, int> vocabulary, int seed)
+    private static TinyLlamaWeights Weights(TinyLlamaShape shape, TinyLlamaVocabulary vocabulary, int seed)
     {
         var silent = new List<int>();
-        foreach (var special in SpecialTokens)
+        foreach (var special in vocabulary.Specials)
         {
-            silent.Add(vocabulary[special]);
+            silent.Add(vocabulary.Ids[special]);
         }
 
         return new TinyLlamaWeights(shape, vocabulary.Count, seed, silent);
@@ -324,44 +285,76 @@ public static class TinyLlamaBuilder
         };
     }
 
-    private static void WriteTokenizerJson(Utf8JsonWriter w, Dictionary<string, int> vocabulary)
+    private static void WriteTokenizerJson(Utf8JsonWriter w, TinyLlamaVocabulary vocabulary)
     {
+        var sentencePiece = vocabulary.Kind == TinyLlamaTokenizer.SentencePiece;
         w.WriteString("version", "1.0");
         w.WriteStartArray("added_tokens");
-        foreach (var special in SpecialTokens)
+        foreach (var special in vocabulary.Specials)
         {
             w.WriteStartObject();
-            w.WriteNumber("id", vocabulary[special]);
+            w.WriteNumber("id", vocabulary.Ids[special]);
             w.WriteString("content", special);
             w.WriteBoolean("special", true);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        w.WriteNull("normalizer");
-        w.WriteStartObject("pre_tokenizer");
-        w.WriteString("type", "ByteLevel");
-        w.WriteBoolean("add_prefix_space", false);
-        w.WriteBoolean("use_regex", true);
-        w.WriteEndObject();
-        w.WriteStartObject("decoder");
-        w.WriteString("type", "ByteLevel");
-        w.WriteEndObject();
+        if (sentencePiece)
+        {
+            // The Llama 2 / TinyLlama layout: spaces become '▁' and a '▁' is prepended, in the normalizer; no pre-tokenizer.
+            w.WriteStartObject("normalizer");
+            w.WriteString("type", "Sequence");
+            w.WriteStartArray("normalizers");
+            w.WriteStartObject();
+            w.WriteString("type", "Prepend");
+            w.WriteString("prepend", "\u2581");
+            w.WriteEndObject();
+            w.WriteStartObject();
+            w.WriteString("type", "Replace");
+            w.WriteStartObject("pattern");
+            w.WriteString("String", " ");
+            w.WriteEndObject();
+            w.WriteString("content", "\u2581");
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteNull("pre_tokenizer");
+        }
+        else
+        {
+            w.WriteNull("normalizer");
+            w.WriteStartObject("pre_tokenizer");
+            w.WriteString("type", "ByteLevel");
+            w.WriteBoolean("add_prefix_space", false);
+            w.WriteBoolean("use_regex", true);
+            w.WriteEndObject();
+            w.WriteStartObject("decoder");
+            w.WriteString("type", "ByteLevel");
+            w.WriteEndObject();
+        }
+
         w.WriteStartObject("model");
         w.WriteString("type", "BPE");
-        w.WriteBoolean("byte_fallback", false);
-        w.WriteStartObject("vocab");
-        foreach (var (token, id) in vocabulary)
+        w.WriteBoolean("byte_fallback", sentencePiece);
+        if (vocabulary.Unk is { } unk)
         {
-            if (Array.IndexOf(SpecialTokens, token) < 0)
+            w.WriteString("unk_token", unk);
+            w.WriteBoolean("fuse_unk", true);
+        }
+
+        w.WriteStartObject("vocab");
+        for (var id = 0; id < vocabulary.Count; id++)
+        {
+            if (Array.IndexOf(vocabulary.Specials, vocabulary.Tokens[id]) < 0 || vocabulary.Tokens[id] == vocabulary.Unk)
             {
-                w.WriteNumber(token, id);
+                w.WriteNumber(vocabulary.Tokens[id], id);
             }
         }
 
         w.WriteEndObject();
         w.WriteStartArray("merges");
-        foreach (var merge in Merges)
+        foreach (var merge in vocabulary.HfMerges)
         {
             w.WriteStringValue(merge);
         }

@@ -17,17 +17,41 @@ public sealed class ProofModelTests(TinyLlamaFiles files, ITestOutputHelper outp
         "The cat sat on the mat and",
         "hello world",
         "<|im_start|>user\nSay hello<|im_end|>\n<|im_start|>assistant\n",
+        "Grüße,  数字 42 — ok!",
     ];
 
-    [Fact]
-    public void Tokenizers_SamePrompts_GiveTheSameIds()
+    [Theory]
+    [InlineData(TinyLlamaTokenizer.ByteLevelBpe)]
+    [InlineData(TinyLlamaTokenizer.SentencePiece)]
+    public void Tokenizers_SamePrompts_GiveTheSameIdsInBothEngines(TinyLlamaTokenizer kind)
     {
-        using var llama = LoadGguf();
-        var hf = LlmTokenizer.Load(files.Onnx);
+        using var llama = LoadGguf(kind);
+        var hf = LlmTokenizer.Load(files.Of(kind).Onnx);
         foreach (var prompt in Prompts)
         {
             Assert.Equal(hf.Encode(prompt), llama.Tokenizer.Encode(prompt));
+            Assert.Equal(llama.Tokenizer.Decode(hf.Encode(prompt)), hf.Decode(hf.Encode(prompt)));
         }
+    }
+
+    [Fact]
+    public void SentencePieceTokenizer_ByteFallbackAndSpacePrefix_AsLlama()
+    {
+        var tokenizer = LlmTokenizer.Load(files.SpmOnnx);
+        var vocabulary = TinyLlamaBuilder.Vocabulary(TinyLlamaTokenizer.SentencePiece);
+        var ids = tokenizer.Encode("the cat ü");
+        // '▁the' and '▁cat' are merged tokens; 'ü' is not in the vocabulary: its two UTF-8 bytes.
+        Assert.Equal([vocabulary["\u2581the"], vocabulary["\u2581cat"], vocabulary["\u2581"], vocabulary["<0xC3>"], vocabulary["<0xBC>"]], ids);
+        Assert.Equal(" the cat ü", tokenizer.Decode(ids));
+        // A special token is matched whole and the text after it gets its own '▁' prefix (as llama.cpp and transformers' legacy mode).
+        Assert.Equal([vocabulary["<|im_start|>"], vocabulary["\u2581u"], vocabulary["s"], vocabulary["er"]], tokenizer.Encode("<|im_start|>user"));
+    }
+
+    [Fact]
+    public void ByteLevelTokenizer_MergesAndSpecialTokens()
+    {
+        using var llama = LoadGguf();
+        var hf = LlmTokenizer.Load(files.Onnx);
 
         // Merges are used (fewer ids than bytes) and the chat markers are single special tokens.
         Assert.True(hf.Encode("Once upon a time").Length < "Once upon a time".Length);
@@ -35,13 +59,15 @@ public sealed class ProofModelTests(TinyLlamaFiles files, ITestOutputHelper outp
         Assert.Equal("The cat sat on the mat", llama.Tokenizer.Decode(llama.Tokenizer.Encode("The cat sat on the mat")));
     }
 
-    [Fact]
-    public void GreedyDecoding_BothEngines_SameTokensAndCloseLogits()
+    [Theory]
+    [InlineData(TinyLlamaTokenizer.ByteLevelBpe)]
+    [InlineData(TinyLlamaTokenizer.SentencePiece)]
+    public void GreedyDecoding_BothEngines_SameTokensAndCloseLogits(TinyLlamaTokenizer kind)
     {
-        using var llama = LoadGguf();
-        using var onnx = new DecoderSession(Path.Combine(files.Onnx, "model.onnx"), 1);
+        using var llama = LoadGguf(kind);
+        using var onnx = new DecoderSession(Path.Combine(files.Of(kind).Onnx, "model.onnx"), 1);
         Assert.Equal(onnx.VocabSize, llama.VocabSize);
-        var tokenizer = LlmTokenizer.Load(files.Onnx);
+        var tokenizer = LlmTokenizer.Load(files.Of(kind).Onnx);
         var prompts = Prompts.Select(tokenizer.Encode).ToArray();
 
         var (llamaTokens, llamaLogits) = Greedy(llama, prompts, 16);
@@ -86,7 +112,11 @@ public sealed class ProofModelTests(TinyLlamaFiles files, ITestOutputHelper outp
         }
     }
 
-    private LlamaDecoder LoadGguf() => LlamaDecoder.Load(files.Gguf, GgufHeader.Read(files.Gguf), sequences: 8, kvTokens: 2048, threads: 1);
+    private LlamaDecoder LoadGguf(TinyLlamaTokenizer kind = TinyLlamaTokenizer.ByteLevelBpe)
+    {
+        var path = files.Of(kind).Gguf;
+        return LlamaDecoder.Load(path, GgufHeader.Read(path), sequences: 8, kvTokens: 2048, threads: 1);
+    }
 
     // Greedy decoding of every prompt in one batch (rows joining at joinAt[p] steps); per step and prompt the logits.
     private static (List<int>[] Tokens, List<float[]> Logits) Greedy(IBatchDecoder decoder, int[][] prompts, int steps, int[]? joinAt = null)
