@@ -58,10 +58,7 @@ internal sealed partial class LlmCatalog(IOptions<LlmOptions> options, TimeProvi
 
         var onnx = FindModelFile(directory);
         var config = LlmModelConfig.Load(directory);
-        var tokenizer = LlmTokenizer.Load(directory);
-        tokenizer.AddBos = config.AddBos;
-        tokenizer.BosTokenId = config.BosTokenId
-            ?? (config.BosToken is { } bosText && tokenizer.SpecialTokens.TryGetValue(bosText, out var bosId) ? bosId : null);
+        var tokenizer = LlmTokenizer.Load(directory, config);
         var template = config.ChatTemplate is { } source ? ChatTemplate.Parse(source, config.BosToken, config.EosToken, "tokenizer_config.json chat_template") : null;
         DecoderSession session;
         try

@@ -15,8 +15,16 @@ internal abstract class LlmTokenizer
     /// <summary>Whether a completion prompt starts with <see cref="BosTokenId"/> (the tokenizer's <c>add_bos_token</c>).</summary>
     public bool AddBos { get; set; }
 
-    /// <summary>Loads a Hugging Face folder's tokenizer.</summary>
-    public static LlmTokenizer Load(string directory) => HfTokenizer.FromFolder(directory);
+    /// <summary>Loads a Hugging Face folder's tokenizer, with its BOS rule from <c>tokenizer_config.json</c> / <c>config.json</c>.</summary>
+    public static LlmTokenizer Load(string directory, LlmModelConfig? config = null)
+    {
+        var tokenizer = HfTokenizer.FromFolder(directory);
+        config ??= LlmModelConfig.Load(directory);
+        tokenizer.AddBos = config.AddBos;
+        tokenizer.BosTokenId = config.BosTokenId
+            ?? (config.BosToken is { } text && tokenizer.SpecialTokens.TryGetValue(text, out var id) ? id : null);
+        return tokenizer;
+    }
 
     public abstract int[] Encode(string text);
 

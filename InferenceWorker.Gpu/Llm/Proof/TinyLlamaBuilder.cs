@@ -96,17 +96,22 @@ public static class TinyLlamaBuilder
         gguf.WriteFile(path);
     }
 
-    /// <summary>Writes the ONNX model folder (the Optimum layout) into <paramref name="directory"/>.</summary>
-    public static void WriteOnnx(string directory, TinyLlamaShape? shape = null, int seed = 7, TinyLlamaTokenizer tokenizer = TinyLlamaTokenizer.ByteLevelBpe)
+    /// <summary>
+    /// Writes the ONNX model folder (the Optimum layout) into <paramref name="directory"/>. With <paramref name="merged"/>,
+    /// the model is <c>decoder_model_merged.onnx</c> as Optimum's merged export: an extra <c>use_cache_branch</c> input
+    /// picks between the past key values (true) and none (false, the first step), through an <c>If</c> node.
+    /// </summary>
+    public static void WriteOnnx(string directory, TinyLlamaShape? shape = null, int seed = 7, TinyLlamaTokenizer tokenizer = TinyLlamaTokenizer.ByteLevelBpe, bool merged = false)
     {
         shape ??= new TinyLlamaShape();
         Directory.CreateDirectory(directory);
         var vocabulary = new TinyLlamaVocabulary(tokenizer);
         var weights = Weights(shape, vocabulary, seed);
-        var model = BuildGraph(shape, vocabulary.Count, weights);
-        var temp = Path.Combine(directory, "model.onnx.tmp");
+        var model = BuildGraph(shape, vocabulary.Count, weights, merged);
+        var file = merged ? "decoder_model_merged.onnx" : "model.onnx";
+        var temp = Path.Combine(directory, file + ".tmp");
         OnnxModelWriter.WriteFile(model, temp);
-        File.Move(temp, Path.Combine(directory, "model.onnx"), overwrite: true);
+        File.Move(temp, Path.Combine(directory, file), overwrite: true);
 
         WriteJson(Path.Combine(directory, "tokenizer.json"), w => WriteTokenizerJson(w, vocabulary));
         WriteJson(Path.Combine(directory, "tokenizer_config.json"), w =>
@@ -160,7 +165,7 @@ public static class TinyLlamaBuilder
         return new TinyLlamaWeights(shape, vocabulary.Count, seed, silent);
     }
 
-    private static OnnxModel BuildGraph(TinyLlamaShape s, int vocab, TinyLlamaWeights weights)
+    private static OnnxModel BuildGraph(TinyLlamaShape s, int vocab, TinyLlamaWeights weights, bool merged)
     {
         var d = s.Hidden;
         var headDim = s.HeadDim;
@@ -174,6 +179,41 @@ public static class TinyLlamaBuilder
         {
             g.Input($"past_key_values.{i}.key", OnnxDataType.Float, "batch_size", s.KvHeads, "past_sequence_length", headDim);
             g.Input($"past_key_values.{i}.value", OnnxDataType.Float, "batch_size", s.KvHeads, "past_sequence_length", headDim);
+        }
+
+        var pastKeys = new string[s.Layers];
+        var pastValues = new string[s.Layers];
+        for (var i = 0; i < s.Layers; i++)
+        {
+            (pastKeys[i], pastValues[i]) = ($"past_key_values.{i}.key", $"past_key_values.{i}.value");
+        }
+
+        if (merged)
+        {
+            // Optimum's merged decoder: If(use_cache_branch) → the past as given, else → an empty past.
+            g.Input("use_cache_branch", OnnxDataType.Bool, 1);
+            var emptyStart = g.Int64s("const_empty_start", 0);
+            var emptyAxis = g.Int64s("const_empty_axis", 2);
+            var withCache = new OnnxGraphBuilder("with_cache");
+            var withoutCache = new OnnxGraphBuilder("without_cache");
+            var outputs = new List<string>();
+            for (var i = 0; i < s.Layers; i++)
+            {
+                foreach (var (past, kind) in new[] { (pastKeys[i], "key"), (pastValues[i], "value") })
+                {
+                    var name = $"past_in.{i}.{kind}";
+                    withCache.OpTo($"{name}.then", "Identity", [past]);
+                    withCache.Output($"{name}.then", OnnxDataType.Float, "batch_size", s.KvHeads, "past_sequence_length", headDim);
+                    withoutCache.OpTo($"{name}.else", "Slice", [past, emptyStart, emptyStart, emptyAxis]);
+                    withoutCache.Output($"{name}.else", OnnxDataType.Float, "batch_size", s.KvHeads, 0, headDim);
+                    outputs.Add(name);
+                }
+
+                (pastKeys[i], pastValues[i]) = ($"past_in.{i}.key", $"past_in.{i}.value");
+            }
+
+            g.Node(new OnnxNode("If", ["use_cache_branch"], outputs,
+                [OnnxAttribute.Graph("then_branch", withCache.Build()), OnnxAttribute.Graph("else_branch", withoutCache.Build())], "If_cache_branch"));
         }
 
         var x = g.Op("Gather", [g.Initializer("model.embed_tokens.weight", [vocab, d], weights.Embedding), ids], OnnxAttribute.Int("axis", 0));
@@ -249,8 +289,8 @@ public static class TinyLlamaBuilder
             var q = Rope(g.Op("Transpose", [g.Op("Reshape", [Linear(h, $"{p}.self_attn.q_proj.weight", layer.Query, d, d), splitQ])], perm));
             var kNew = Rope(g.Op("Transpose", [g.Op("Reshape", [Linear(h, $"{p}.self_attn.k_proj.weight", layer.Key, kvDim, d), splitKv])], perm));
             var vNew = g.Op("Transpose", [g.Op("Reshape", [Linear(h, $"{p}.self_attn.v_proj.weight", layer.Value, kvDim, d), splitKv])], perm);
-            var k = g.OpTo($"present.{i}.key", "Concat", [$"past_key_values.{i}.key", kNew], OnnxAttribute.Int("axis", 2));
-            var v = g.OpTo($"present.{i}.value", "Concat", [$"past_key_values.{i}.value", vNew], OnnxAttribute.Int("axis", 2));
+            var k = g.OpTo($"present.{i}.key", "Concat", [pastKeys[i], kNew], OnnxAttribute.Int("axis", 2));
+            var v = g.OpTo($"present.{i}.value", "Concat", [pastValues[i], vNew], OnnxAttribute.Int("axis", 2));
             if (repeat > 1)
             {
                 // [batch, kv_heads, t, dim] → [batch, kv_heads, repeat, t, dim] → [batch, heads, t, dim]: head h reads kv head h / repeat.

@@ -97,6 +97,30 @@ public sealed class ProofModelTests(TinyLlamaFiles files, ITestOutputHelper outp
     }
 
     [Fact]
+    public void MergedDecoder_UseCacheBranchSupplied_SameTokensAsModelOnnx()
+    {
+        var merged = Path.Combine(files.Root, "onnx-merged");
+        TinyLlamaBuilder.WriteOnnx(merged, merged: true);
+        Assert.False(File.Exists(Path.Combine(merged, "model.onnx")));
+        using var plain = new DecoderSession(Path.Combine(files.Onnx, "model.onnx"), 1);
+        using var withBranch = new DecoderSession(Path.Combine(merged, "decoder_model_merged.onnx"), 1);
+        var prompts = Prompts.Select(LlmTokenizer.Load(files.Onnx).Encode).ToArray();
+
+        // Decode steps only see the prompt through the past: a wrong use_cache_branch (false) would drop it.
+        var (expected, expectedLogits) = Greedy(plain, prompts, 12);
+        var (actual, actualLogits) = Greedy(withBranch, prompts, 12);
+        for (var p = 0; p < prompts.Length; p++)
+        {
+            Assert.Equal(expected[p], actual[p]);
+        }
+
+        for (var i = 0; i < expectedLogits.Count; i++)
+        {
+            Assert.Equal(expectedLogits[i], actualLogits[i]);
+        }
+    }
+
+    [Fact]
     public void LlamaDecoder_SequencesJoiningAndLeaving_EachEqualsItsRunAlone()
     {
         using var llama = LoadGguf();
