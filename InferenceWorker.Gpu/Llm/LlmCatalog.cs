@@ -82,14 +82,14 @@ internal sealed partial class LlmCatalog(IOptions<LlmOptions> options, TimeProvi
         var header = GgufHeader.Read(path);
         var settings = options.Value;
 
-        // One shared KV cache: as many positions as the KV budget, but no more than every batch row at the full context.
+        // A KV stream per batch row: the KV budget split between them, at most the trained context each.
         var sequences = Math.Clamp(settings.MaxBatch, 1, 256);
         LlamaNativeLog.UseLogger(_logger);
         var decoder = LlamaDecoder.Load(path, header, sequences, (int)Math.Min(settings.KvBudgetTokens, 1L << 20), settings.IntraOpThreads);
         try
         {
             var tokenizer = decoder.Tokenizer;
-            var context = decoder.TrainedContext;
+            var context = decoder.SequenceContext;
             var config = new LlmModelConfig(context, decoder.Tokenizer.EndOfGeneration, tokenizer.BosTokenId, 1f, 1f, 0, header.ChatTemplate)
             {
                 AddBos = tokenizer.AddBos,

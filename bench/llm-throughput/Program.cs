@@ -8,6 +8,7 @@
 //
 //   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide] [http=stream|whole] [intervals=default]
 //   dotnet run -c Release --project bench/llm-throughput -- profile [shape=tiny|wide]
+//   dotnet run -c Release --project bench/llm-throughput -- engines [sequences=128] [prompt=32] [output=64] [threads=0] [rounds=3]   (EngineComparison.cs)
 //
 // shape: "tiny" is the served tiny LM (2 layers, hidden 64, head size 16); "wide" is the same seeded builder at
 // 4 layers, hidden 256, head size 64: a decoder whose per-token compute outweighs the per-step fixed costs, as a
@@ -27,6 +28,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+
+if (args is ["engines", ..])
+{
+    await EngineComparison.RunAsync(args[1..]);
+    return;
+}
 
 if (args is ["profile", ..])
 {

@@ -48,24 +48,17 @@ internal sealed class LlamaDecoder : IBatchDecoder
     public int ContextTokens { get; }
 
     /// <summary>
-    /// Loads <paramref name="path"/> on the CPU with a KV cache of <paramref name="kvTokens"/> positions shared by up to
-    /// <paramref name="sequences"/> sequences; throws <see cref="InvalidDataException"/> when llama.cpp cannot load it.
+    /// Loads <paramref name="path"/> on the CPU for up to <paramref name="sequences"/> sequences sharing
+    /// <paramref name="kvTokens"/> KV positions; throws <see cref="InvalidDataException"/> when llama.cpp cannot load it.
+    /// Each sequence gets its own KV stream (not llama.cpp's unified cache, where every token would attend over every
+    /// sequence's cells under a mask: a batch of 32 then ran no faster than 32 sequential steps) of
+    /// min(trained context, <paramref name="kvTokens"/> / <paramref name="sequences"/>) positions.
     /// </summary>
     public static LlamaDecoder Load(string path, GgufHeader header, int sequences, int kvTokens, int threads)
     {
         LlamaNativeLog.EnsureRouted();
         var parameters = new ModelParams(path)
         {
-            ContextSize = (uint)kvTokens,
-            BatchSize = (uint)kvTokens,
-            UBatchSize = 512,
-            SeqMax = (uint)sequences,
-            KVUnified = true,
-
-            // F32 keys and values, as the ONNX path keeps them: the same model gives the same tokens in both engines.
-            TypeK = GGMLType.GGML_TYPE_F32,
-            TypeV = GGMLType.GGML_TYPE_F32,
-            FlashAttention = false,
             GpuLayerCount = 0,
             Threads = threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount),
             BatchThreads = threads > 0 ? threads : Math.Max(1, Environment.ProcessorCount),
@@ -83,6 +76,18 @@ internal sealed class LlamaDecoder : IBatchDecoder
 
         try
         {
+            var perSequence = Math.Max(1, Math.Min(weights.ContextSize, kvTokens / Math.Max(1, sequences)));
+            parameters.ContextSize = (uint)(perSequence * sequences);
+            parameters.BatchSize = (uint)(perSequence * sequences);
+            parameters.UBatchSize = 512;
+            parameters.SeqMax = (uint)sequences;
+            parameters.KVUnified = false;
+
+            // F32 keys and values and no flash attention (on the CPU it rounds through F16), as the ONNX path computes:
+            // the same model gives the same tokens in both engines.
+            parameters.TypeK = GGMLType.GGML_TYPE_F32;
+            parameters.TypeV = GGMLType.GGML_TYPE_F32;
+            parameters.FlashAttention = false;
             var context = weights.CreateContext(parameters);
             var layers = 0;
             if (weights.Metadata.TryGetValue($"{header.Architecture}.block_count", out var blocks))
@@ -90,14 +95,17 @@ internal sealed class LlamaDecoder : IBatchDecoder
                 int.TryParse(blocks, System.Globalization.CultureInfo.InvariantCulture, out layers);
             }
 
-            return new LlamaDecoder(weights, context, sequences) { Layers = layers };
+            return new LlamaDecoder(weights, context, sequences) { Layers = layers, SequenceContext = perSequence };
         }
         catch (Exception e) when (e is RuntimeError or InvalidOperationException)
         {
             weights.Dispose();
-            throw new InvalidDataException($"llama.cpp loaded the GGUF but could not create a context of {kvTokens} positions: {e.Message}", e);
+            throw new InvalidDataException($"llama.cpp loaded the GGUF but could not create a context for {sequences} sequences of {kvTokens / Math.Max(1, sequences)} positions: {e.Message}", e);
         }
     }
+
+    /// <summary>The positions one sequence may use: the trained context, or less when the KV budget is shared by many.</summary>
+    public int SequenceContext { get; private init; }
 
     /// <summary>The model's training context (<c>{arch}.context_length</c>).</summary>
     public int TrainedContext => _weights.ContextSize;
