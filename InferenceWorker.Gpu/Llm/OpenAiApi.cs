@@ -46,7 +46,8 @@ public static partial class OpenAiApi
                 return;
             }
 
-            if (!catalog.TryGetLocal(request.Model, out var model))
+            if (!catalog.TryGetLocal(request.Model, out var model)
+                && (model = (await services.GetRequiredService<RegisteredLlms>().TryLoadAsync(request.Model, context.RequestAborted))!) is null)
             {
                 throw await UnknownModelAsync(services, request.Model, context.RequestAborted);
             }
@@ -425,7 +426,7 @@ public static partial class OpenAiApi
         return buffer.ToArray();
     }
 
-    private static async Task UploadAsync(HttpContext context, LlmCatalog catalog, IOptions<StorageOptions> storage, string? name)
+    private static async Task UploadAsync(HttpContext context, LlmCatalog catalog, LlmRegistry registry, IOptions<StorageOptions> storage, string? name)
     {
         if (ModelNames.Check(name) is { } problem)
         {
@@ -454,9 +455,10 @@ public static partial class OpenAiApi
 
             var folder = Path.Combine(staging, "model");
             Directory.CreateDirectory(folder);
-            if (StartsWithGgufMagic(body))
+            var gguf = StartsWithGgufMagic(body);
+            if (gguf)
             {
-                File.Move(body, Path.Combine(folder, "model.gguf"));
+                File.Copy(body, Path.Combine(folder, "model.gguf"));
             }
             else
             {
@@ -467,10 +469,6 @@ public static partial class OpenAiApi
                 catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
                 {
                     throw Bad("Invalid model upload", "The body must be a .gguf file or a zip of an ONNX model folder (model.onnx, tokenizer.json, config.json); it is neither: " + Redact(e.Message, root));
-                }
-                finally
-                {
-                    File.Delete(body);
                 }
 
                 // A zip of the folder itself (one top-level directory) is accepted as well as a zip of its contents.
@@ -497,6 +495,18 @@ public static partial class OpenAiApi
                 throw Bad("Invalid model", Redact(e.Message, root));
             }
 
+            // Recorded once it loaded here, so other replicas (now and after restarts) serve it too. With the registry
+            // unreachable it is still served here; the answer says it was not registered.
+            LlmRegistration? registration = null;
+            try
+            {
+                registration = await registry.RecordAsync(name!, body, gguf ? LlmRegistration.Gguf : LlmRegistration.Zip, context.RequestAborted);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
+            {
+                registration = null;
+            }
+
             context.Response.StatusCode = StatusCodes.Status201Created;
             context.Response.ContentType = "application/json";
             using var json = new Utf8JsonWriter(context.Response.BodyWriter);
@@ -508,6 +518,7 @@ public static partial class OpenAiApi
             json.WriteNumber("context_length", model.Config.ContextLength);
             json.WriteNumber("vocab_size", model.Engine.Decoder.VocabSize);
             json.WriteNumber("layers", model.Engine.Decoder.Layers);
+            json.WriteBoolean("registered", registration is not null);
             json.WriteEndObject();
             await json.FlushAsync(context.RequestAborted);
         }
