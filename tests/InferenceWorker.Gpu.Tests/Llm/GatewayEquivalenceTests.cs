@@ -21,6 +21,11 @@ public sealed class GatewayEquivalenceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _stack.InitializeAsync();
+        await Wait.UntilAsync(async () =>
+        {
+            using var response = await _stack.Gateway.GetAsync("v1/models");
+            return response.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "GET /v1/models never succeeded through the gateway");
         await UploadAsync("proof-gguf", await File.ReadAllBytesAsync(_files.Gguf), "application/octet-stream");
         await UploadAsync("proof-onnx", Zip(_files.Onnx), "application/zip");
     }
@@ -63,12 +68,19 @@ public sealed class GatewayEquivalenceTests : IAsyncLifetime
     private ChatClient Chat(string model) =>
         new(model, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(_stack.GatewayUrl, "v1") });
 
+    // Retried while the gateway answers 503 (a replica not in rotation yet: it says "retry after 1 s").
     private async Task UploadAsync(string name, byte[] body, string contentType)
     {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new(contentType);
-        using var response = await _stack.Gateway.PostAsync($"v1/llm/models?name={name}", content);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"upload of {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var last = "";
+        await Wait.UntilAsync(async () =>
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new(contentType);
+            using var response = await _stack.Gateway.PostAsync($"v1/llm/models?name={name}", content);
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"upload of {name}: {last}");
+            return response.StatusCode == HttpStatusCode.Created;
+        }, TimeSpan.FromSeconds(60), $"upload of {name} was answered 503 for 60 s");
     }
 
     private static byte[] Zip(string folder)
