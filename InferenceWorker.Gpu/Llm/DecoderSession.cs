@@ -11,13 +11,17 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// <c>attention_mask</c>, has ONNX Runtime write logits and <c>present</c> into pooled buffers, and copies the new
 /// positions of <c>present</c> back into the caches.
 /// </summary>
-internal sealed class DecoderSession : IDisposable
+internal sealed class DecoderSession : IBatchDecoder
 {
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _hasPositionIds;
     private readonly RunOptions _runOptions = new();
+    private readonly bool _hasCacheBranch;
+    private ResidentPast? _resident;
+    private static readonly bool[] UseCache = [true];
+    private static readonly bool[] NoCache = [false];
 
     public DecoderSession(string modelPath, int intraOpThreads)
     {
@@ -43,6 +47,9 @@ internal sealed class DecoderSession : IDisposable
         }
 
         _hasPositionIds = inputs.ContainsKey("position_ids");
+
+        // Optimum's decoder_model_merged.onnx picks its branch by this input: true when past_key_values hold a past.
+        _hasCacheBranch = inputs.ContainsKey("use_cache_branch");
         while (inputs.ContainsKey($"past_key_values.{Layers}.key"))
         {
             Layers++;
@@ -69,6 +76,11 @@ internal sealed class DecoderSession : IDisposable
             names.Add("position_ids");
         }
 
+        if (_hasCacheBranch)
+        {
+            names.Add("use_cache_branch");
+        }
+
         var outputs = new List<string> { "logits" };
         for (var l = 0; l < Layers; l++)
         {
@@ -90,7 +102,18 @@ internal sealed class DecoderSession : IDisposable
 
     public int VocabSize { get; }
 
+    public string EngineName => "onnxruntime";
+
+    public long ReusedSteps => _resident?.Reused ?? 0;
+
     public KvCache CreateCache(int capacity) => new(Layers, KvHeads, HeadDim, capacity);
+
+    SequenceCache IBatchDecoder.CreateCache(int capacity) => CreateCache(capacity);
+
+    /// <summary>A step through the session's own <see cref="ResidentPast"/>.</summary>
+    public void Step(ReadOnlySpan<StepRow> rows, Span<float> lastLogits) => Forward(rows, lastLogits, _resident ??= new ResidentPast());
+
+    public void Idle() => _resident?.Release();
 
     /// <summary>
     /// Runs one step for every row, appends the rows' new positions to their caches, and writes each row's
@@ -230,6 +253,11 @@ internal sealed class DecoderSession : IDisposable
                 inputs[n++] = OrtValue.CreateTensorValueFromMemory(memory, positions.AsMemory(0, batch * step), [batch, step]);
             }
 
+            if (_hasCacheBranch)
+            {
+                inputs[n++] = OrtValue.CreateTensorValueFromMemory<bool>(memory, past > 0 ? UseCache : NoCache, [1]);
+            }
+
             var pastSize = batch * KvHeads * past * HeadDim;
             foreach (var buffer in pastBuffers)
             {
@@ -278,7 +306,7 @@ internal sealed class DecoderSession : IDisposable
         var span = buffer.AsSpan(0, size);
         for (var b = 0; b < rows.Length; b++)
         {
-            var cache = rows[b].Cache;
+            var cache = (KvCache)rows[b].Cache;
             var source = keys ? cache.Keys(layer) : cache.Values(layer);
             var length = cache.Length;
             for (var h = 0; h < KvHeads; h++)
@@ -298,7 +326,7 @@ internal sealed class DecoderSession : IDisposable
         for (var b = 0; b < rows.Length; b++)
         {
             var row = rows[b];
-            var cache = row.Cache;
+            var cache = (KvCache)row.Cache;
             var target = keys ? cache.Keys(layer) : cache.Values(layer);
             for (var h = 0; h < KvHeads; h++)
             {
@@ -310,6 +338,7 @@ internal sealed class DecoderSession : IDisposable
 
     public void Dispose()
     {
+        _resident?.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
     }

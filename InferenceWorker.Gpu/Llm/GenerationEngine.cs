@@ -9,7 +9,7 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// </summary>
 internal sealed partial class GenerationEngine : IDisposable
 {
-    private readonly DecoderSession _session;
+    private readonly IBatchDecoder _session;
     private readonly LlmOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -18,17 +18,19 @@ internal sealed partial class GenerationEngine : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly List<Sequence> _active = [];
     private readonly BatchSampler _sampler;
-    private readonly ResidentPast _resident = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
+    private readonly long _kvBudget;
     private int _waitingCount;
     private int _activeCount;
     private long _kvReserved;
     private long _steps;
     private long _residentSteps;
 
-    public GenerationEngine(string name, DecoderSession session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger)
+    // kvBudgetTokens: KV positions the engine may reserve (default Llm:KvBudgetTokens; a llama.cpp context may hold fewer).
+    public GenerationEngine(string name, IBatchDecoder session, IEnumerable<int> eosTokenIds, LlmOptions options, TimeProvider time, ILogger logger, long? kvBudgetTokens = null)
     {
+        _kvBudget = Math.Min(options.KvBudgetTokens, kvBudgetTokens ?? long.MaxValue);
         Name = name;
         _session = session;
         _options = options;
@@ -42,7 +44,7 @@ internal sealed partial class GenerationEngine : IDisposable
 
     public string Name { get; }
 
-    public DecoderSession Session => _session;
+    public IBatchDecoder Decoder => _session;
 
     /// <summary>Sequences decoding now.</summary>
     public int ActiveSequences => Volatile.Read(ref _activeCount);
@@ -62,7 +64,7 @@ internal sealed partial class GenerationEngine : IDisposable
     /// <summary>Queues <paramref name="sequence"/>; false when the waiting line is full (the caller answers 429).</summary>
     public SubmitResult Submit(Sequence sequence)
     {
-        if (sequence.Reserved > _options.KvBudgetTokens)
+        if (sequence.Reserved > _kvBudget)
         {
             return SubmitResult.TooLarge;
         }
@@ -93,7 +95,7 @@ internal sealed partial class GenerationEngine : IDisposable
             {
                 if (_active.Count == 0 && _waiting.IsEmpty)
                 {
-                    _resident.Release();
+                    _session.Idle();
                     _signal.Wait(_stopping.Token);
                     continue;
                 }
@@ -168,7 +170,7 @@ internal sealed partial class GenerationEngine : IDisposable
                 continue;
             }
 
-            if (_active.Count + newcomers.Count >= _options.MaxBatch || KvTokensReserved + next.Reserved > _options.KvBudgetTokens)
+            if (_active.Count + newcomers.Count >= _options.MaxBatch || KvTokensReserved + next.Reserved > _kvBudget)
             {
                 break;
             }
@@ -222,10 +224,10 @@ internal sealed partial class GenerationEngine : IDisposable
                 : new StepRow(sequence.Cache!, sequence.Tokens, sequence.Length - 1, 1);
         }
 
-        _session.Forward(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab), _resident);
+        _session.Step(rows.AsSpan(0, count), logits.AsSpan(0, count * vocab));
         _sampler.Sample(logits.AsSpan(0, count * vocab), sequences.AsSpan(0, count), chosen, logProbs);
         Interlocked.Increment(ref _steps);
-        Volatile.Write(ref _residentSteps, _resident.Reused);
+        Volatile.Write(ref _residentSteps, _session.ReusedSteps);
         var now = _time.GetTimestamp();
         for (var i = count - 1; i >= 0; i--)
         {
@@ -273,7 +275,6 @@ internal sealed partial class GenerationEngine : IDisposable
     {
         _stopping.Cancel();
         _thread.Join(TimeSpan.FromSeconds(10));
-        _resident.Dispose();
         _session.Dispose();
         _signal.Dispose();
         _stopping.Dispose();

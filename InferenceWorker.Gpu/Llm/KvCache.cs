@@ -6,16 +6,16 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// One sequence's key/value cache: per layer, keys and values laid out <c>[kv_heads, capacity, head_dim]</c>
 /// in pooled arrays, returned to the pool on dispose.
 /// </summary>
-internal sealed class KvCache : IDisposable
+internal sealed class KvCache : SequenceCache
 {
     private readonly float[][] _keys;
     private readonly float[][] _values;
 
     public KvCache(int layers, int kvHeads, int headDim, int capacity)
+        : base(capacity)
     {
         KvHeads = kvHeads;
         HeadDim = headDim;
-        Capacity = capacity;
         _keys = new float[layers][];
         _values = new float[layers][];
         var size = kvHeads * capacity * headDim;
@@ -30,25 +30,12 @@ internal sealed class KvCache : IDisposable
 
     public int HeadDim { get; }
 
-    public int Capacity { get; }
-
-    /// <summary>Positions filled so far.</summary>
-    public int Length { get; set; }
-
-    public bool Disposed { get; private set; }
-
     public float[] Keys(int layer) => _keys[layer];
 
     public float[] Values(int layer) => _values[layer];
 
-    public void Dispose()
+    protected override void Free()
     {
-        if (Disposed)
-        {
-            return;
-        }
-
-        Disposed = true;
         for (var l = 0; l < _keys.Length; l++)
         {
             ArrayPool<float>.Shared.Return(_keys[l]);

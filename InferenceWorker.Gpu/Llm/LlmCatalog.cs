@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using BenchPlatform.InferenceWorker.Llm.Gguf;
+using BenchPlatform.InferenceWorker.Llm.Templates;
 using BenchPlatform.InferenceWorker.Management;
 using Microsoft.Extensions.Options;
 
@@ -43,12 +45,21 @@ internal sealed partial class LlmCatalog(IOptions<LlmOptions> options, TimeProvi
         }
     }
 
-    /// <summary>Loads the folder and starts its generation loop; throws <see cref="InvalidDataException"/> naming what is wrong.</summary>
+    /// <summary>
+    /// Loads an ONNX model folder, a GGUF file, or a folder holding one <c>.gguf</c>, and starts its generation loop;
+    /// throws <see cref="InvalidDataException"/> naming what is wrong.
+    /// </summary>
     public LocalLlm LoadLocal(string name, string directory)
     {
+        if (FindGguf(directory) is { } gguf)
+        {
+            return LoadGguf(name, gguf);
+        }
+
         var onnx = FindModelFile(directory);
         var config = LlmModelConfig.Load(directory);
-        var tokenizer = LlmTokenizer.Load(directory);
+        var tokenizer = LlmTokenizer.Load(directory, config);
+        var template = config.ChatTemplate is { } source ? ChatTemplate.Parse(source, config.BosToken, config.EosToken, "tokenizer_config.json chat_template") : null;
         DecoderSession session;
         try
         {
@@ -60,15 +71,83 @@ internal sealed partial class LlmCatalog(IOptions<LlmOptions> options, TimeProvi
         }
 
         var engine = new GenerationEngine(name, session, config.EosTokenIds, options.Value, time, _logger);
-        var model = new LocalLlm(name, directory, tokenizer, config, engine, time.GetUtcNow().ToUnixTimeSeconds());
-        if (!_models.TryAdd(name, model))
+        var model = new LocalLlm(name, directory, tokenizer, config, engine, time.GetUtcNow().ToUnixTimeSeconds(), template);
+        Add(model);
+        LogLoaded(_logger, name, directory, session.EngineName, session.Layers, session.VocabSize, config.ContextLength);
+        return model;
+    }
+
+    private LocalLlm LoadGguf(string name, string path)
+    {
+        var header = GgufHeader.Read(path);
+        var settings = options.Value;
+
+        // A KV stream per batch row: the KV budget split between them, at most the trained context each.
+        var sequences = Math.Clamp(settings.MaxBatch, 1, 256);
+        LlamaNativeLog.UseLogger(_logger);
+        var decoder = LlamaDecoder.Load(path, header, sequences, (int)Math.Min(settings.KvBudgetTokens, 1L << 20), settings.IntraOpThreads);
+        try
         {
-            model.Dispose();
-            throw new InvalidOperationException($"An LLM named '{name}' is already served.");
+            var tokenizer = decoder.Tokenizer;
+            var context = decoder.SequenceContext;
+            var config = new LlmModelConfig(context, decoder.Tokenizer.EndOfGeneration, tokenizer.BosTokenId, 1f, 1f, 0, header.ChatTemplate)
+            {
+                AddBos = tokenizer.AddBos,
+                BosToken = TextOf(tokenizer, tokenizer.BosTokenId),
+                EosToken = TextOf(tokenizer, decoder.Tokenizer.EndOfGeneration is [var eos, ..] ? eos : null),
+                ContextSource = "the GGUF's context_length",
+            };
+            var template = header.ChatTemplate is { } text ? ChatTemplate.Parse(text, config.BosToken, config.EosToken, "the GGUF's tokenizer.chat_template") : null;
+
+            var engine = new GenerationEngine(name, decoder, config.EosTokenIds, settings, time, _logger, kvBudgetTokens: decoder.ContextTokens);
+            var model = new LocalLlm(name, path, tokenizer, config, engine, time.GetUtcNow().ToUnixTimeSeconds(), template);
+            Add(model);
+            LogLoaded(_logger, name, path, decoder.EngineName, decoder.Layers, decoder.VocabSize, context);
+            return model;
+        }
+        catch
+        {
+            decoder.Dispose();
+            throw;
+        }
+    }
+
+    private static string? TextOf(LlmTokenizer tokenizer, int? id)
+    {
+        foreach (var (text, special) in tokenizer.SpecialTokens)
+        {
+            if (special == id)
+            {
+                return text;
+            }
         }
 
-        LogLoaded(_logger, name, directory, session.Layers, session.VocabSize, config.ContextLength);
-        return model;
+        return null;
+    }
+
+    private void Add(LocalLlm model)
+    {
+        if (!_models.TryAdd(model.Name, model))
+        {
+            model.Dispose();
+            throw new InvalidOperationException($"An LLM named '{model.Name}' is already served.");
+        }
+    }
+
+    // A .gguf path, or a folder whose only model file is one .gguf.
+    private static string? FindGguf(string path)
+    {
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        if (!Directory.Exists(path) || Directory.GetFiles(path, "*.onnx").Length > 0)
+        {
+            return null;
+        }
+
+        return Directory.GetFiles(path, "*.gguf") is [var only] ? only : null;
     }
 
     public void AddUpstream(string name, LlmModelOptions model)
@@ -122,8 +201,8 @@ internal sealed partial class LlmCatalog(IOptions<LlmOptions> options, TimeProvi
         _models.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "LLM {Model} loaded from {Directory}: {Layers} layers, vocabulary {Vocabulary}, context {Context}")]
-    private static partial void LogLoaded(ILogger logger, string model, string directory, int layers, int vocabulary, int context);
+    [LoggerMessage(Level = LogLevel.Information, Message = "LLM {Model} loaded from {Directory} on {Engine}: {Layers} layers, vocabulary {Vocabulary}, context {Context}")]
+    private static partial void LogLoaded(ILogger logger, string model, string directory, string engine, int layers, int vocabulary, int context);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LLM {Model} is served by the upstream {Upstream}")]
     private static partial void LogUpstream(ILogger logger, string model, string upstream);

@@ -61,9 +61,9 @@ public sealed class LlmOptions
             {
                 errors.Add($"Llm:Models:{name} must set exactly one of Path (a model folder) or Upstream (an OpenAI-compatible base URL).");
             }
-            else if (hasPath && !Directory.Exists(model.Path))
+            else if (hasPath && !Directory.Exists(model.Path) && !(File.Exists(model.Path) && model.Path!.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)))
             {
-                errors.Add($"Llm:Models:{name}:Path '{model.Path}' is not a folder.");
+                errors.Add($"Llm:Models:{name}:Path '{model.Path}' is neither a model folder nor a .gguf file.");
             }
             else if (hasUpstream && (!Uri.TryCreate(model.Upstream, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             {

@@ -21,6 +21,8 @@ public static class LlmServingExtensions
         }
 
         services.AddSingleton<LlmCatalog>();
+        services.AddSingleton<LlmRegistry>();
+        services.AddSingleton<RegisteredLlms>();
         services.AddSingleton<IModelListSource>(sp => sp.GetRequiredService<LlmCatalog>());
         services.AddSingleton<UpstreamProxy>();
         services.AddHostedService<LlmStartup>();

@@ -4,12 +4,12 @@ namespace BenchPlatform.InferenceWorker.Llm;
 
 /// <summary>
 /// At start: writes the tiny LM into <c>{Storage:Root}/llm/{Llm:TinyLm}</c> when configured and missing, then loads
-/// every configured model folder and registers every upstream; a folder that cannot be served stops the process
-/// with a message naming its key.
+/// every configured model folder and registers every upstream (a folder that cannot be served stops the process
+/// with a message naming its key), then loads the LLMs uploaded to the registry.
 /// </summary>
-internal sealed partial class LlmStartup(LlmCatalog catalog, IOptions<LlmOptions> options, IOptions<StorageOptions> storage, ILogger<LlmStartup> logger) : IHostedService
+internal sealed partial class LlmStartup(LlmCatalog catalog, RegisteredLlms registered, IOptions<LlmOptions> options, IOptions<StorageOptions> storage, ILogger<LlmStartup> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (settings.TinyLm.Length > 0)
@@ -35,7 +35,8 @@ internal sealed partial class LlmStartup(LlmCatalog catalog, IOptions<LlmOptions
             }
         }
 
-        return Task.CompletedTask;
+        // Uploaded LLMs (any replica's) from the registry; one that cannot be loaded is logged, not fatal.
+        await registered.LoadAllAsync(cancellationToken);
     }
 
     private void Load(string name, string folder, string key)

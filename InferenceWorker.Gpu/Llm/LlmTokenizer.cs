@@ -1,156 +1,50 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
-
 namespace BenchPlatform.InferenceWorker.Llm;
 
 /// <summary>
-/// The model folder's tokenizer through Microsoft.ML.Tokenizers: a BPE <c>tokenizer.json</c>,
-/// <c>vocab.json</c> + <c>merges.txt</c>, or a SentencePiece <c>tokenizer.model</c>.
+/// A model's tokenizer as the API uses it: text → ids with special tokens matched whole (no BOS added here),
+/// ids → text. <see cref="HfTokenizer"/> for Hugging Face folders, <see cref="Gguf.GgufTokenizer"/> for GGUF files.
 /// </summary>
-internal sealed class LlmTokenizer
+internal abstract class LlmTokenizer
 {
-    // GPT-2's pre-tokenization pattern, used when a byte-level tokenizer.json names no pattern of its own.
-    private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-
-    private readonly Tokenizer _tokenizer;
-
-    private LlmTokenizer(Tokenizer tokenizer, IReadOnlyDictionary<string, int> specialTokens)
-    {
-        _tokenizer = tokenizer;
-        SpecialTokens = specialTokens;
-    }
-
     /// <summary>Special token text → id (chat markers, eos), matched whole in prompts.</summary>
-    public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+    public abstract IReadOnlyDictionary<string, int> SpecialTokens { get; }
 
-    public static LlmTokenizer Load(string directory)
+    /// <summary>The beginning-of-sequence token, when the model has one.</summary>
+    public int? BosTokenId { get; set; }
+
+    /// <summary>Whether a completion prompt starts with <see cref="BosTokenId"/> (the tokenizer's <c>add_bos_token</c>).</summary>
+    public bool AddBos { get; set; }
+
+    /// <summary>Loads a Hugging Face folder's tokenizer, with its BOS rule from <c>tokenizer_config.json</c> / <c>config.json</c>.</summary>
+    public static LlmTokenizer Load(string directory, LlmModelConfig? config = null)
     {
-        var tokenizerJson = Path.Combine(directory, "tokenizer.json");
-        if (File.Exists(tokenizerJson))
-        {
-            return FromTokenizerJson(tokenizerJson);
-        }
-
-        var vocab = Path.Combine(directory, "vocab.json");
-        var merges = Path.Combine(directory, "merges.txt");
-        if (File.Exists(vocab) && File.Exists(merges))
-        {
-            var specials = AddedTokens(Path.Combine(directory, "tokenizer_config.json"));
-            var options = new BpeOptions(vocab, merges)
-            {
-                ByteLevel = true,
-                SpecialTokens = specials,
-                PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), specials),
-            };
-            return new LlmTokenizer(BpeTokenizer.Create(options), specials);
-        }
-
-        var sentencePiece = Path.Combine(directory, "tokenizer.model");
-        if (File.Exists(sentencePiece))
-        {
-            using var stream = File.OpenRead(sentencePiece);
-            return new LlmTokenizer(LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false), new Dictionary<string, int>());
-        }
-
-        throw new InvalidDataException(
-            $"No tokenizer in {directory}: expected tokenizer.json, vocab.json + merges.txt, or tokenizer.model.");
+        var tokenizer = HfTokenizer.FromFolder(directory);
+        config ??= LlmModelConfig.Load(directory);
+        tokenizer.AddBos = config.AddBos;
+        tokenizer.BosTokenId = config.BosTokenId
+            ?? (config.BosToken is { } text && tokenizer.SpecialTokens.TryGetValue(text, out var id) ? id : null);
+        return tokenizer;
     }
 
-    public int[] Encode(string text) => [.. _tokenizer.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true)];
+    public abstract int[] Encode(string text);
 
-    public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
+    public abstract string Decode(IEnumerable<int> ids);
 
-    private static LlmTokenizer FromTokenizerJson(string path)
+    /// <summary>
+    /// The prompt's ids, with <see cref="BosTokenId"/> in front when the model adds one and the text does not already
+    /// start with it (a chat template that writes <c>bos_token</c> itself).
+    /// </summary>
+    public int[] EncodePrompt(string text)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        var root = document.RootElement;
-        var model = root.GetProperty("model");
-        var type = model.TryGetProperty("type", out var t) ? t.GetString() : "BPE";
-        if (type != "BPE")
+        var ids = Encode(text);
+        if (!AddBos || BosTokenId is not { } bos || (ids.Length > 0 && ids[0] == bos))
         {
-            throw new InvalidDataException($"{path}: tokenizer model type '{type}' is not supported; BPE is (or ship tokenizer.model).");
+            return ids;
         }
 
-        var vocabulary = new List<KeyValuePair<string, int>>();
-        foreach (var entry in model.GetProperty("vocab").EnumerateObject())
-        {
-            vocabulary.Add(new(entry.Name, entry.Value.GetInt32()));
-        }
-
-        var merges = new List<string>();
-        foreach (var merge in model.GetProperty("merges").EnumerateArray())
-        {
-            merges.Add(merge.ValueKind == JsonValueKind.Array
-                ? $"{merge[0].GetString()} {merge[1].GetString()}"
-                : merge.GetString()!);
-        }
-
-        var specials = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (root.TryGetProperty("added_tokens", out var added))
-        {
-            foreach (var token in added.EnumerateArray())
-            {
-                specials[token.GetProperty("content").GetString()!] = token.GetProperty("id").GetInt32();
-            }
-        }
-
-        var json = root.GetRawText();
-        var byteLevel = json.Contains("\"ByteLevel\"", StringComparison.Ordinal);
-        var pattern = FindSplitPattern(root) ?? Gpt2Pattern;
-        var options = new BpeOptions(vocabulary)
-        {
-            Merges = merges,
-            ByteLevel = byteLevel,
-            SpecialTokens = specials,
-            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specials),
-        };
-        return new LlmTokenizer(BpeTokenizer.Create(options), specials);
-    }
-
-    private static string? FindSplitPattern(JsonElement root)
-    {
-        if (!root.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        if (pre.TryGetProperty("pattern", out var pattern) && pattern.TryGetProperty("Regex", out var regex))
-        {
-            return regex.GetString();
-        }
-
-        if (pre.TryGetProperty("pretokenizers", out var list))
-        {
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.TryGetProperty("pattern", out var p) && p.TryGetProperty("Regex", out var r))
-                {
-                    return r.GetString();
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static Dictionary<string, int> AddedTokens(string tokenizerConfig)
-    {
-        var specials = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (!File.Exists(tokenizerConfig))
-        {
-            return specials;
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllBytes(tokenizerConfig));
-        if (document.RootElement.TryGetProperty("added_tokens_decoder", out var added))
-        {
-            foreach (var entry in added.EnumerateObject())
-            {
-                specials[entry.Value.GetProperty("content").GetString()!] = int.Parse(entry.Name, System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return specials;
+        var withBos = new int[ids.Length + 1];
+        withBos[0] = bos;
+        ids.CopyTo(withBos, 1);
+        return withBos;
     }
 }

@@ -1,7 +1,9 @@
+using BenchPlatform.InferenceWorker.Llm.Templates;
+
 namespace BenchPlatform.InferenceWorker.Llm;
 
-/// <summary>A model folder loaded in this process: tokenizer, configuration and its generation loop.</summary>
-internal sealed class LocalLlm(string name, string directory, LlmTokenizer tokenizer, LlmModelConfig config, GenerationEngine engine, long created) : IDisposable
+/// <summary>A model loaded in this process (an ONNX folder or a GGUF file): tokenizer, configuration, chat template and its generation loop.</summary>
+internal sealed class LocalLlm(string name, string directory, LlmTokenizer tokenizer, LlmModelConfig config, GenerationEngine engine, long created, ChatTemplate? template = null) : IDisposable
 {
     public string Name => name;
 
@@ -12,6 +14,9 @@ internal sealed class LocalLlm(string name, string directory, LlmTokenizer token
     public LlmModelConfig Config => config;
 
     public GenerationEngine Engine => engine;
+
+    /// <summary>The model's chat template, when it has one.</summary>
+    public ChatTemplate? Template => template;
 
     public long Created => created;
 

@@ -46,7 +46,8 @@ public static partial class OpenAiApi
                 return;
             }
 
-            if (!catalog.TryGetLocal(request.Model, out var model))
+            if (!catalog.TryGetLocal(request.Model, out var model)
+                && (model = (await services.GetRequiredService<RegisteredLlms>().TryLoadAsync(request.Model, context.RequestAborted))!) is null)
             {
                 throw await UnknownModelAsync(services, request.Model, context.RequestAborted);
             }
@@ -70,7 +71,7 @@ public static partial class OpenAiApi
         var contextLength = model.Config.ContextLength;
         if (prompt.Length >= contextLength)
         {
-            throw Bad("Prompt too long", $"The prompt is {prompt.Length} tokens; model '{model.Name}' has a context of {contextLength} tokens (config.json max_position_embeddings). Shorten the prompt to at most {contextLength - 1} tokens.");
+            throw Bad("Prompt too long", $"The prompt is {prompt.Length} tokens; model '{model.Name}' has a context of {contextLength} tokens ({model.Config.ContextSource}). Shorten the prompt to at most {contextLength - 1} tokens.");
         }
 
         var maxTokens = request.MaxTokens ?? (chat ? Math.Min(256, contextLength - prompt.Length) : Math.Min(16, contextLength - prompt.Length));
@@ -338,7 +339,7 @@ public static partial class OpenAiApi
     {
         if (request.PromptTokens is { } ids)
         {
-            var vocab = model.Engine.Session.VocabSize;
+            var vocab = model.Engine.Decoder.VocabSize;
             foreach (var token in ids)
             {
                 if ((uint)token >= (uint)vocab)
@@ -359,7 +360,7 @@ public static partial class OpenAiApi
                 throw Bad("Empty prompt", "Every message's content is empty; send some text.");
             }
 
-            text = ChatPrompt.Render(request.Strategy == "reread" ? ChatPrompt.Reread(messages) : messages, model.Tokenizer);
+            text = ChatPrompt.Render(request.Strategy == "reread" ? ChatPrompt.Reread(messages) : messages, model.Tokenizer, model.Template);
         }
         else
         {
@@ -372,7 +373,7 @@ public static partial class OpenAiApi
             text = request.Strategy == "reread" ? Strategy.Reread(text) : text;
         }
 
-        var tokens = model.Tokenizer.Encode(text);
+        var tokens = model.Tokenizer.EncodePrompt(text);
         return tokens.Length > 0 ? tokens : throw Bad("Empty prompt", "The prompt encodes to no tokens; send some text.");
     }
 
@@ -425,7 +426,7 @@ public static partial class OpenAiApi
         return buffer.ToArray();
     }
 
-    private static async Task UploadAsync(HttpContext context, LlmCatalog catalog, IOptions<StorageOptions> storage, string? name)
+    private static async Task UploadAsync(HttpContext context, LlmCatalog catalog, LlmRegistry registry, IOptions<StorageOptions> storage, string? name)
     {
         if (ModelNames.Check(name) is { } problem)
         {
@@ -439,30 +440,42 @@ public static partial class OpenAiApi
             return;
         }
 
-        var root = Path.Combine(storage.Value.Root, "llm");
+        var root = Path.GetFullPath(Path.Combine(storage.Value.Root, "llm"));
         var staging = Path.Combine(root, $".upload-{Guid.NewGuid():N}");
         var target = Path.Combine(root, name!);
         try
         {
-            using (var body = new MemoryStream())
+            // The body goes to disk (a GGUF is gigabytes), then is told apart by its first bytes: GGUF magic or a zip.
+            Directory.CreateDirectory(staging);
+            var body = Path.Combine(staging, "upload.bin");
+            await using (var file = File.Create(body))
             {
-                await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-                body.Position = 0;
+                await context.Request.Body.CopyToAsync(file, context.RequestAborted);
+            }
+
+            var folder = Path.Combine(staging, "model");
+            Directory.CreateDirectory(folder);
+            var gguf = StartsWithGgufMagic(body);
+            if (gguf)
+            {
+                File.Copy(body, Path.Combine(folder, "model.gguf"));
+            }
+            else
+            {
                 try
                 {
-                    await ZipFile.ExtractToDirectoryAsync(body, staging, overwriteFiles: false, context.RequestAborted);
+                    await ZipFile.ExtractToDirectoryAsync(body, folder, overwriteFiles: false, context.RequestAborted);
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
                 {
-                    throw Bad("Invalid zip", $"The body must be a zip of the model folder (model.onnx, tokenizer files, config.json): {e.Message}");
+                    throw Bad("Invalid model upload", "The body must be a .gguf file or a zip of an ONNX model folder (model.onnx, tokenizer.json, config.json); it is neither: " + Redact(e.Message, root));
                 }
-            }
 
-            // A zip of the folder itself (one top-level directory) is accepted as well as a zip of its contents.
-            var folder = staging;
-            if (Directory.GetFiles(staging).Length == 0 && Directory.GetDirectories(staging) is [var only])
-            {
-                folder = only;
+                // A zip of the folder itself (one top-level directory) is accepted as well as a zip of its contents.
+                if (Directory.GetFiles(folder).Length == 0 && Directory.GetDirectories(folder) is [var only])
+                {
+                    folder = only;
+                }
             }
 
             if (Directory.Exists(target))
@@ -479,7 +492,19 @@ public static partial class OpenAiApi
             catch (Exception e) when (e is InvalidDataException or IOException or JsonException)
             {
                 Directory.Delete(target, recursive: true);
-                throw Bad("Invalid model folder", e.Message);
+                throw Bad("Invalid model", Redact(e.Message, root));
+            }
+
+            // Recorded once it loaded here, so other replicas (now and after restarts) serve it too. With the registry
+            // unreachable it is still served here; the answer says it was not registered.
+            LlmRegistration? registration = null;
+            try
+            {
+                registration = await registry.RecordAsync(name!, body, gguf ? LlmRegistration.Gguf : LlmRegistration.Zip, context.RequestAborted);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
+            {
+                registration = null;
             }
 
             context.Response.StatusCode = StatusCodes.Status201Created;
@@ -489,9 +514,11 @@ public static partial class OpenAiApi
             json.WriteString("id", model.Name);
             json.WriteString("object", "model");
             json.WriteString("kind", "llm");
+            json.WriteString("engine", model.Engine.Decoder.EngineName);
             json.WriteNumber("context_length", model.Config.ContextLength);
-            json.WriteNumber("vocab_size", model.Engine.Session.VocabSize);
-            json.WriteNumber("layers", model.Engine.Session.Layers);
+            json.WriteNumber("vocab_size", model.Engine.Decoder.VocabSize);
+            json.WriteNumber("layers", model.Engine.Decoder.Layers);
+            json.WriteBoolean("registered", registration is not null);
             json.WriteEndObject();
             await json.FlushAsync(context.RequestAborted);
         }
@@ -506,6 +533,36 @@ public static partial class OpenAiApi
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    private static bool StartsWithGgufMagic(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("GGUF"u8);
+    }
+
+    // Error details never name a server folder: paths under the LLM state folder become paths inside the upload.
+    private static string Redact(string message, string root)
+    {
+        var text = message;
+        var at = text.IndexOf(root, StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            // Drop the root, the upload's folder name and the separator after it.
+            var end = at + root.Length;
+            if (end < text.Length && text[end] == Path.DirectorySeparatorChar)
+            {
+                var next = text.IndexOf(Path.DirectorySeparatorChar, end + 1);
+                var space = text.IndexOfAny([' ', ':', '\'', ','], end + 1);
+                end = next >= 0 && (space < 0 || next < space) ? next + 1 : (space >= 0 ? space : text.Length);
+            }
+
+            text = string.Concat(text.AsSpan(0, at), text.AsSpan(end));
+            at = text.IndexOf(root, StringComparison.Ordinal);
+        }
+
+        return text.Length == 0 ? "the upload is not a model" : text;
     }
 
     private static async Task StatsAsync(HttpContext context, LlmCatalog catalog, IOptions<LlmOptions> options)

@@ -10,7 +10,7 @@ namespace BenchPlatform.InferenceWorker.Llm;
 /// </summary>
 internal sealed class ResidentPast : IDisposable
 {
-    private KvCache[] _caches = [];
+    private SequenceCache[] _caches = [];
     private int[] _lengths = [];
 
     /// <summary>Per layer, keys then values: <c>[batch, kv_heads, Total, head_dim]</c> in the first elements.</summary>
@@ -53,7 +53,7 @@ internal sealed class ResidentPast : IDisposable
         Release();
         if (_caches.Length != rows.Length)
         {
-            _caches = new KvCache[rows.Length];
+            _caches = new SequenceCache[rows.Length];
             _lengths = new int[rows.Length];
         }
 

@@ -48,7 +48,7 @@ internal sealed class Sequence
 
     public CancellationToken Aborted { get; }
 
-    public KvCache? Cache { get; set; }
+    public SequenceCache? Cache { get; set; }
 
     public long EnqueuedAt { get; set; }
 

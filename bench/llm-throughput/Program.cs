@@ -8,6 +8,7 @@
 //
 //   dotnet run -c Release --project bench/llm-throughput -- [sequences=256] [prompt=32] [output=64] [threads=0] [rounds=1] [shape=tiny|wide] [http=stream|whole] [intervals=default]
 //   dotnet run -c Release --project bench/llm-throughput -- profile [shape=tiny|wide]
+//   dotnet run -c Release --project bench/llm-throughput -- engines [sequences=128] [prompt=32] [output=64] [threads=0] [rounds=3]   (EngineComparison.cs)
 //
 // shape: "tiny" is the served tiny LM (2 layers, hidden 64, head size 16); "wide" is the same seeded builder at
 // 4 layers, hidden 256, head size 64: a decoder whose per-token compute outweighs the per-step fixed costs, as a
@@ -27,6 +28,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+
+if (args is ["engines", ..])
+{
+    await EngineComparison.RunAsync(args[1..]);
+    return;
+}
 
 if (args is ["profile", ..])
 {
@@ -178,30 +185,30 @@ try
     Console.WriteLine("| concurrency | interval ms | in-process tok/s | vs sequential | best ÷ best sequential | worker tok/s | worker overhead | gateway tok/s | gateway overhead |");
     Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
-    foreach (var interval in intervals)
-    {
-        var inProcess = results[(InProcess, level)];
-        var speedup = Summary(Zip(inProcess, results[(InProcess, 1)], (a, b) => a / b), "0.00", "x");
-        var best = (inProcess.Max() / results[(InProcess, 1)].Max()).ToString("0.00", CultureInfo.InvariantCulture) + "x";
-        var worker = results[(PathName(Direct, interval), level)];
-        var workerOverhead = Summary(Zip(worker, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
-        var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level));
-        var gwOverhead = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
-        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {best} | {Summary(worker, "0.0", "")} | {workerOverhead} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwOverhead} |");
-    }
+        foreach (var interval in intervals)
+        {
+            var inProcess = results[(InProcess, level)];
+            var speedup = Summary(Zip(inProcess, results[(InProcess, 1)], (a, b) => a / b), "0.00", "x");
+            var best = (inProcess.Max() / results[(InProcess, 1)].Max()).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+            var worker = results[(PathName(Direct, interval), level)];
+            var workerOverhead = Summary(Zip(worker, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
+            var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level));
+            var gwOverhead = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (1 - h / i) * 100), "0.0", "%");
+            Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {best} | {Summary(worker, "0.0", "")} | {workerOverhead} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwOverhead} |");
+        }
 
     Console.WriteLine();
     Console.WriteLine("| concurrency | interval ms | best in-process tok/s | best worker tok/s | overhead of bests | best gateway tok/s | overhead of bests |");
     Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
-    foreach (var interval in intervals)
-    {
-        var inProcess = results[(InProcess, level)].Max();
-        var worker = results[(PathName(Direct, interval), level)].Max();
-        var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level))?.Max();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {level} | {Interval(interval)} | {inProcess:0.0} | {worker:0.0} | {(1 - worker / inProcess) * 100:0.0}% | {viaGw:0.0} | {(viaGw is { } g ? $"{(1 - g / inProcess) * 100:0.0}%" : "")} |"));
-    }
+        foreach (var interval in intervals)
+        {
+            var inProcess = results[(InProcess, level)].Max();
+            var worker = results[(PathName(Direct, interval), level)].Max();
+            var viaGw = results.GetValueOrDefault((PathName(ThroughGateway, interval), level))?.Max();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {level} | {Interval(interval)} | {inProcess:0.0} | {worker:0.0} | {(1 - worker / inProcess) * 100:0.0}% | {viaGw:0.0} | {(viaGw is { } g ? $"{(1 - g / inProcess) * 100:0.0}%" : "")} |"));
+        }
 
     Console.WriteLine();
     Console.WriteLine("The generation loop's own time per output token (its thread on a CPU; what one step costs the loop, spread over");
@@ -211,13 +218,13 @@ try
     Console.WriteLine("| concurrency | interval ms | in-process loop busy µs/token | sequential ÷ this | worker loop busy µs/token | gateway loop busy µs/token |");
     Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
-    foreach (var interval in intervals)
-    {
-        var inProcess = busyResults[(InProcess, level)];
-        var speedup = Summary(Zip(busyResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
-        var viaGw = busyResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
-        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(busyResults[(PathName(Direct, interval), level)], "0.0", "")} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} |");
-    }
+        foreach (var interval in intervals)
+        {
+            var inProcess = busyResults[(InProcess, level)];
+            var speedup = Summary(Zip(busyResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
+            var viaGw = busyResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
+            Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(busyResults[(PathName(Direct, interval), level)], "0.0", "")} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} |");
+        }
 
     // CPU time per token does not depend on what else the machine runs as much as wall time does.
     Console.WriteLine();
@@ -227,16 +234,16 @@ try
     Console.WriteLine("| concurrency | interval ms | in-process µs/token | sequential ÷ this | worker µs/token | extra CPU | gateway µs/token | extra CPU |");
     Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var level in levels)
-    foreach (var interval in intervals)
-    {
-        var inProcess = cpuResults[(InProcess, level)];
-        var speedup = Summary(Zip(cpuResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
-        var worker = cpuResults[(PathName(Direct, interval), level)];
-        var workerExtra = Summary(Zip(worker, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
-        var viaGw = cpuResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
-        var gwExtra = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
-        Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(worker, "0.0", "")} | {workerExtra} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwExtra} |");
-    }
+        foreach (var interval in intervals)
+        {
+            var inProcess = cpuResults[(InProcess, level)];
+            var speedup = Summary(Zip(cpuResults[(InProcess, 1)], inProcess, (a, b) => a / b), "0.00", "x");
+            var worker = cpuResults[(PathName(Direct, interval), level)];
+            var workerExtra = Summary(Zip(worker, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
+            var viaGw = cpuResults.GetValueOrDefault((PathName(ThroughGateway, interval), level));
+            var gwExtra = viaGw is null ? "" : Summary(Zip(viaGw, inProcess, (h, i) => (h / i - 1) * 100), "0.0", "%");
+            Console.WriteLine($"| {level} | {Interval(interval)} | {Summary(inProcess, "0.0", "")} | {speedup} | {Summary(worker, "0.0", "")} | {workerExtra} | {(viaGw is null ? "" : Summary(viaGw, "0.0", ""))} | {gwExtra} |");
+        }
 }
 finally
 {

@@ -1,10 +1,10 @@
 using BenchPlatform.InferenceWorker.Llm;
+using BenchPlatform.TestCommon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using BenchPlatform.TestCommon;
 
 namespace BenchPlatform.InferenceWorker.Tests.Llm;
 

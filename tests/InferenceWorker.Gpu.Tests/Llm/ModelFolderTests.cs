@@ -59,7 +59,7 @@ public sealed class ModelFolderTests(TinyLmFolder model) : IClassFixture<TinyLmF
             var tokenizer = LlmTokenizer.Load(folder);
             var prompt = tokenizer.Encode("Hello");
             first.Catalog.TryGetLocal("m", out var loaded);
-            var third = GreedyTokens(loaded.Engine.Session, prompt, 3)[2];
+            var third = GreedyTokens((DecoderSession)loaded.Engine.Decoder, prompt, 3)[2];
             await first.DisposeAsync();
 
             File.WriteAllText(Path.Combine(folder, "generation_config.json"), $$"""{"eos_token_id": [{{third}}]}""");

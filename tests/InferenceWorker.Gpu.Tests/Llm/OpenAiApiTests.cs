@@ -124,7 +124,12 @@ public sealed class OpenAiApiTests(LlmHostFixture fixture) : IClassFixture<LlmHo
     {
         using var json = await PostJsonAsync("v1/chat/completions", new
         {
-            model = "tiny-lm", messages = new[] { new { role = "user", content = "What is 2+2?" } }, max_tokens = 10, n = 4, seed = 3, strategy,
+            model = "tiny-lm",
+            messages = new[] { new { role = "user", content = "What is 2+2?" } },
+            max_tokens = 10,
+            n = 4,
+            seed = 3,
+            strategy,
         });
         var root = json.RootElement;
         Assert.Single(root.GetProperty("choices").EnumerateArray());

@@ -90,7 +90,10 @@ public sealed class UpstreamTests
 
             return Results.Json(new
             {
-                id = "x", @object = "chat.completion", created = 1, model = "llama3.2:1b",
+                id = "x",
+                @object = "chat.completion",
+                created = 1,
+                model = "llama3.2:1b",
                 choices = new[] { new { index = 0, message = new { role = "assistant", content = "from upstream" }, finish_reason = "stop" } },
             });
         });
