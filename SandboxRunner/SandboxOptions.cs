@@ -34,6 +34,14 @@ public sealed class SandboxOptions
     [Range(0, 256)]
     public int PoolSize { get; set; } = 2;
 
+    /// <summary>
+    /// Run children each jail keeps forked, jailed and warmed up ahead of its next requests. Each holds a process
+    /// slot and about 2 MiB of its jail's memory; 2 lets a run start while the previous run's child is still being
+    /// torn down.
+    /// </summary>
+    [Range(1, 8)]
+    public int PreparedRuns { get; set; } = 2;
+
     /// <summary>Most jails alive at once (runs in parallel); requests beyond wait in a queue.</summary>
     [Range(1, 256)]
     public int MaxJails { get; set; } = 8;

@@ -62,7 +62,7 @@ internal sealed partial class JailProcess : IAsyncDisposable
         var uid = isRoot ? options.JailUidBase + (id % 100_000) : (int)NativeMethods.GetEffectiveUserId();
         var gid = isRoot ? uid : (int)NativeMethods.GetEffectiveGroupId();
         var config = new JailConfig(
-            uid, gid, (long)options.TmpfsMb << 20, options.MaxFiles, cgroup?.ProcsFiles ?? [],
+            options.PreparedRuns, uid, gid, (long)options.TmpfsMb << 20, options.MaxFiles, cgroup?.ProcsFiles ?? [],
             options.ReadOnlyPaths, options.EffectivePythonPaths, options.EffectivePreloadModules);
 
         var startInfo = new ProcessStartInfo(options.PythonPath)
