@@ -10,8 +10,8 @@ public class SandboxFactory : WebApplicationFactory<SandboxOptions>
 {
     public const string Token = "test-internal-token-8c1f";
 
-    /// <summary>Processes of an idle jail: launcher, keeper, zygote and the default two prepared run children.</summary>
-    public const int IdleJailProcesses = 5;
+    /// <summary>Processes of an idle jail: launcher, keeper, zygote, template and the default two prepared run children.</summary>
+    public const int IdleJailProcesses = 6;
 
     private readonly Dictionary<string, string?> _settings = new()
     {
