@@ -118,8 +118,14 @@ public sealed class SandboxOptions
     [Required]
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 
-    /// <summary>Start even when a feature of <c>JailFeatures.All</c> is unavailable on this host, and say so on <c>/health</c>.</summary>
+    /// <summary>Keep running (runs answer 503, <c>/health</c> says why) when no jail can start at all, instead of refusing to start.</summary>
     public bool AllowDegraded { get; set; }
+
+    /// <summary>
+    /// Refuse to start unless every feature of <c>JailFeatures.All</c> is active (root on a cgroup v1 host). By default
+    /// the runner starts with what the host gives (rootless, no cgroups: rlimits only) and says what is lost.
+    /// </summary>
+    public bool RequireAllFeatures { get; set; }
 
     /// <summary>Extra time past a run's timeout before the runner kills the whole jail from outside.</summary>
     [Range(100, 60_000)]
