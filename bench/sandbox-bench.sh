@@ -4,6 +4,7 @@
 # through the gateway) per complexity level. Starts its own runner and gateway (Release builds) on free ports.
 #
 #   bench/sandbox-bench.sh            DURATION=10 (seconds per wrk run), PARTS="warm modes cold" (which tables)
+#   ROOTLESS=1: the warm table also runs this build's runner as the user nobody (rootless mode), with its own gateway.
 #   RUNNER_BEFORE=/path/to/build/folder (holding another build's SandboxRunner.dll): the warm table also runs that
 #   build, with its own gateway, beside this one; the two alternate (order swapped at every connection count).
 # Needs: wrk, curl, /usr/bin/python3, the .NET SDK; root (the runner's jails need user namespaces and cgroups).
@@ -19,7 +20,7 @@ GATEWAY=http://127.0.0.1:$GATEWAY_PORT
 RUNNER_PID=""; GATEWAY_PID=""; BEFORE_RUNNER_PID=""; BEFORE_GATEWAY_PID=""
 BEFORE_RUNNER=http://127.0.0.1:$(( RUNNER_PORT + 10 )); BEFORE_GATEWAY=http://127.0.0.1:$(( GATEWAY_PORT + 10 ))
 stop() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; true; }
-cleanup() { stop "$GATEWAY_PID"; stop "$RUNNER_PID"; stop "$BEFORE_GATEWAY_PID"; stop "$BEFORE_RUNNER_PID"; }
+cleanup() { stop "$GATEWAY_PID"; stop "$RUNNER_PID"; stop "$BEFORE_GATEWAY_PID"; stop "$BEFORE_RUNNER_PID"; stop "${ROOTLESS_GATEWAY_PID:-}"; stop "${ROOTLESS_RUNNER_PID:-}"; }
 trap cleanup EXIT
 
 wait_run_ok() { # $1 url, $2 token header value or empty
@@ -47,6 +48,16 @@ start_before_runner() { # the RUNNER_BEFORE build, same settings
   wait_run_ok "$BEFORE_RUNNER" "$TOKEN"
 }
 
+ROOTLESS_RUNNER=http://127.0.0.1:$(( RUNNER_PORT + 20 )); ROOTLESS_GATEWAY=http://127.0.0.1:$(( GATEWAY_PORT + 20 ))
+ROOTLESS_RUNNER_PID=""; ROOTLESS_GATEWAY_PID=""
+start_rootless_runner() { # this build as nobody: unprivileged user namespaces, no cgroups
+  (cd SandboxRunner/bin/Release/net10.0 && exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin \
+    ASPNETCORE_URLS=$ROOTLESS_RUNNER Internal__Token=$TOKEN Logging__LogLevel__Default=Warning "$@" "$(command -v dotnet)" SandboxRunner.dll) \
+    >/tmp/sandbox-bench-runner-rootless.log 2>&1 &
+  ROOTLESS_RUNNER_PID=$!
+  wait_run_ok "$ROOTLESS_RUNNER" "$TOKEN"
+}
+
 start_gateway() { # $1 gateway url, $2 runner url; sets GATEWAY_STARTED
   (cd Gateway/bin/Release/net10.0 && exec env ASPNETCORE_URLS=$1 Internal__Token=$TOKEN \
     Logging__LogLevel__Default=Warning services__sandbox__http__0=$2/ dotnet Gateway.dll) >/tmp/sandbox-bench-gateway-${1##*:}.log 2>&1 &
@@ -55,10 +66,11 @@ start_gateway() { # $1 gateway url, $2 runner url; sets GATEWAY_STARTED
 }
 
 # CPU time (clock ticks) of the server side: runner, gateway and every process of every jail (run children
-# are reaped by their zygote, so their time is in its cutime/cstime). Independent of the neighbours' load.
-server_ticks() { # $1 runner pid, $2 gateway pid, $3 cgroup name
-  local pids="$1 $2"
-  pids+=" $(cat /sys/fs/cgroup/pids/"$3"-"$1".*/*/cgroup.procs 2>/dev/null | tr '\n' ' ')"
+# are reaped inside their jail, so their time is in the reaper's cutime/cstime). Independent of the neighbours' load.
+server_ticks() { # $1 runner pid, $2 gateway pid: CPU ticks of both and of every live descendant of the runner
+  local pids
+  pids="$1 $2 $(ps -e -o pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 } END {
+    for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) printf "%s ", p } }')"
   local total=0 p
   for p in $pids; do
     local v
@@ -70,10 +82,10 @@ server_ticks() { # $1 runner pid, $2 gateway pid, $3 cgroup name
 
 wrk_run() { # $1 label, $2 connections, $3 url, $4 token, [$5 runner pid, $6 gateway pid, $7 cgroup name]
   local out p50 p99 rps errors requests before after cpu
-  local rp=${5:-$RUNNER_PID} gp=${6:-$GATEWAY_PID} cg=${7:-benchplatform-sandbox}
-  before=$(server_ticks "$rp" "$gp" "$cg")
+  local rp=${5:-$RUNNER_PID} gp=${6:-$GATEWAY_PID}
+  before=$(server_ticks "$rp" "$gp")
   out=$(TOKEN=$4 wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s bench/sandbox-post.lua "$3/v1/blocks/run")
-  after=$(server_ticks "$rp" "$gp" "$cg")
+  after=$(server_ticks "$rp" "$gp")
   p50=$(awk '/^ +50%/{print $2}' <<<"$out"); p99=$(awk '/^ +99%/{print $2}' <<<"$out")
   rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out"); errors=$(awk '/Non-2xx/{print $5}' <<<"$out")
   requests=$(awk '/requests in/{print $1}' <<<"$out")
@@ -94,6 +106,16 @@ if [ -n "${RUNNER_BEFORE:-}" ] && [[ $PARTS == *warm* ]]; then
   start_before_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
   [ -n "$HAVE_GATEWAY" ] && start_gateway "$BEFORE_GATEWAY" "$BEFORE_RUNNER" && BEFORE_GATEWAY_PID=$GATEWAY_STARTED
 fi
+if [ -n "${ROOTLESS:-}" ] && [[ $PARTS == *warm* ]]; then
+  start_rootless_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
+  [ -n "$HAVE_GATEWAY" ] && start_gateway "$ROOTLESS_GATEWAY" "$ROOTLESS_RUNNER" && ROOTLESS_GATEWAY_PID=$GATEWAY_STARTED
+fi
+warm_rootless() {
+  [ -z "$ROOTLESS_RUNNER_PID" ] && return 0
+  wrk_run "ROOTLESS: runner direct" "$1" "$ROOTLESS_RUNNER" "$TOKEN" "$ROOTLESS_RUNNER_PID" "$ROOTLESS_GATEWAY_PID"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "ROOTLESS: through gateway" "$1" "$ROOTLESS_GATEWAY" "" "$ROOTLESS_RUNNER_PID" "$ROOTLESS_GATEWAY_PID"
+  true
+}
 
 warm_pair() { # $1 connections: this build's runs, with the RUNNER_BEFORE build's beside them
   wrk_run "runner direct" "$1" "$RUNNER" "$TOKEN"
@@ -102,8 +124,8 @@ warm_pair() { # $1 connections: this build's runs, with the RUNNER_BEFORE build'
 }
 warm_pair_before() {
   [ -z "$BEFORE_RUNNER_PID" ] && return 0
-  wrk_run "BEFORE: runner direct" "$1" "$BEFORE_RUNNER" "$TOKEN" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID" benchplatform-sandbox-before
-  [ -n "$HAVE_GATEWAY" ] && wrk_run "BEFORE: through gateway" "$1" "$BEFORE_GATEWAY" "" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID" benchplatform-sandbox-before
+  wrk_run "BEFORE: runner direct" "$1" "$BEFORE_RUNNER" "$TOKEN" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "BEFORE: through gateway" "$1" "$BEFORE_GATEWAY" "" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID"
   true
 }
 
@@ -112,9 +134,11 @@ echo; echo "### trivial block, warm (pool 4, max jails 4)"
 echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 swap=""
 for c in 1 8 32; do
-  if [ -n "$swap" ]; then warm_pair_before "$c"; warm_pair "$c"; swap=""; else warm_pair "$c"; warm_pair_before "$c"; swap=1; fi
+  if [ -n "$swap" ]; then warm_pair_before "$c"; warm_rootless "$c"; warm_pair "$c"; swap=""
+  else warm_pair "$c"; warm_rootless "$c"; warm_pair_before "$c"; swap=1; fi
 done
 stop "$BEFORE_GATEWAY_PID"; stop "$BEFORE_RUNNER_PID"; BEFORE_GATEWAY_PID=""; BEFORE_RUNNER_PID=""
+stop "$ROOTLESS_GATEWAY_PID"; stop "$ROOTLESS_RUNNER_PID"; ROOTLESS_GATEWAY_PID=""; ROOTLESS_RUNNER_PID=""
 fi
 
 if [[ $PARTS == *modes* ]]; then
