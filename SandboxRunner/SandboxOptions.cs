@@ -34,6 +34,14 @@ public sealed class SandboxOptions
     [Range(0, 256)]
     public int PoolSize { get; set; } = 2;
 
+    /// <summary>
+    /// Run children each jail keeps forked, jailed and warmed up ahead of its next requests. Each holds a process
+    /// slot and about 2 MiB of its jail's memory; 2 lets a run start while the previous run's child is still being
+    /// torn down.
+    /// </summary>
+    [Range(1, 8)]
+    public int PreparedRuns { get; set; } = 2;
+
     /// <summary>Most jails alive at once (runs in parallel); requests beyond wait in a queue.</summary>
     [Range(1, 256)]
     public int MaxJails { get; set; } = 8;
@@ -110,8 +118,14 @@ public sealed class SandboxOptions
     [Required]
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 
-    /// <summary>Start even when a feature of <c>JailFeatures.All</c> is unavailable on this host, and say so on <c>/health</c>.</summary>
+    /// <summary>Keep running (runs answer 503, <c>/health</c> says why) when no jail can start at all, instead of refusing to start.</summary>
     public bool AllowDegraded { get; set; }
+
+    /// <summary>
+    /// Refuse to start unless every feature of <c>JailFeatures.All</c> is active (root on a cgroup v1 host). By default
+    /// the runner starts with what the host gives (rootless, no cgroups: rlimits only) and says what is lost.
+    /// </summary>
+    public bool RequireAllFeatures { get; set; }
 
     /// <summary>Extra time past a run's timeout before the runner kills the whole jail from outside.</summary>
     [Range(100, 60_000)]

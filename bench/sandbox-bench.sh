@@ -4,6 +4,9 @@
 # through the gateway) per complexity level. Starts its own runner and gateway (Release builds) on free ports.
 #
 #   bench/sandbox-bench.sh            DURATION=10 (seconds per wrk run), PARTS="warm modes cold" (which tables)
+#   ROOTLESS=1: the warm table also runs this build's runner as the user nobody (rootless mode), with its own gateway.
+#   RUNNER_BEFORE=/path/to/build/folder (holding another build's SandboxRunner.dll): the warm table also runs that
+#   build, with its own gateway, beside this one; the two alternate (order swapped at every connection count).
 # Needs: wrk, curl, /usr/bin/python3, the .NET SDK; root (the runner's jails need user namespaces and cgroups).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +17,10 @@ RUNNER_PORT=${RUNNER_PORT:-5181}
 GATEWAY_PORT=${GATEWAY_PORT:-5182}
 RUNNER=http://127.0.0.1:$RUNNER_PORT
 GATEWAY=http://127.0.0.1:$GATEWAY_PORT
-RUNNER_PID=""; GATEWAY_PID=""
+RUNNER_PID=""; GATEWAY_PID=""; BEFORE_RUNNER_PID=""; BEFORE_GATEWAY_PID=""
+BEFORE_RUNNER=http://127.0.0.1:$(( RUNNER_PORT + 10 )); BEFORE_GATEWAY=http://127.0.0.1:$(( GATEWAY_PORT + 10 ))
 stop() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; true; }
-cleanup() { stop "$GATEWAY_PID"; stop "$RUNNER_PID"; }
+cleanup() { stop "$GATEWAY_PID"; stop "$RUNNER_PID"; stop "$BEFORE_GATEWAY_PID"; stop "$BEFORE_RUNNER_PID"; stop "${ROOTLESS_GATEWAY_PID:-}"; stop "${ROOTLESS_RUNNER_PID:-}"; }
 trap cleanup EXIT
 
 wait_run_ok() { # $1 url, $2 token header value or empty
@@ -37,18 +41,36 @@ start_runner() { # $@: extra environment
   wait_run_ok "$RUNNER" "$TOKEN"
 }
 
-start_gateway() {
-  (cd Gateway/bin/Release/net10.0 && exec env ASPNETCORE_URLS=$GATEWAY Internal__Token=$TOKEN \
-    Logging__LogLevel__Default=Warning services__sandbox__http__0=$RUNNER/ dotnet Gateway.dll) >/tmp/sandbox-bench-gateway.log 2>&1 &
-  GATEWAY_PID=$!
-  wait_run_ok "$GATEWAY" ""
+start_before_runner() { # the RUNNER_BEFORE build, same settings
+  (cd "$RUNNER_BEFORE" && exec env ASPNETCORE_URLS=$BEFORE_RUNNER Internal__Token=$TOKEN Sandbox__CgroupName=benchplatform-sandbox-before \
+    Logging__LogLevel__Default=Warning "$@" dotnet SandboxRunner.dll) >/tmp/sandbox-bench-runner-before.log 2>&1 &
+  BEFORE_RUNNER_PID=$!
+  wait_run_ok "$BEFORE_RUNNER" "$TOKEN"
+}
+
+ROOTLESS_RUNNER=http://127.0.0.1:$(( RUNNER_PORT + 20 )); ROOTLESS_GATEWAY=http://127.0.0.1:$(( GATEWAY_PORT + 20 ))
+ROOTLESS_RUNNER_PID=""; ROOTLESS_GATEWAY_PID=""
+start_rootless_runner() { # this build as nobody: unprivileged user namespaces, no cgroups
+  (cd SandboxRunner/bin/Release/net10.0 && exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/tmp PATH=/usr/bin:/bin \
+    ASPNETCORE_URLS=$ROOTLESS_RUNNER Internal__Token=$TOKEN Logging__LogLevel__Default=Warning "$@" "$(command -v dotnet)" SandboxRunner.dll) \
+    >/tmp/sandbox-bench-runner-rootless.log 2>&1 &
+  ROOTLESS_RUNNER_PID=$!
+  wait_run_ok "$ROOTLESS_RUNNER" "$TOKEN"
+}
+
+start_gateway() { # $1 gateway url, $2 runner url; sets GATEWAY_STARTED
+  (cd Gateway/bin/Release/net10.0 && exec env ASPNETCORE_URLS=$1 Internal__Token=$TOKEN \
+    Logging__LogLevel__Default=Warning services__sandbox__http__0=$2/ dotnet Gateway.dll) >/tmp/sandbox-bench-gateway-${1##*:}.log 2>&1 &
+  GATEWAY_STARTED=$!
+  wait_run_ok "$1" ""
 }
 
 # CPU time (clock ticks) of the server side: runner, gateway and every process of every jail (run children
-# are reaped by their zygote, so their time is in its cutime/cstime). Independent of the neighbours' load.
-server_ticks() {
-  local pids="$RUNNER_PID $GATEWAY_PID"
-  pids+=" $(cat /sys/fs/cgroup/pids/benchplatform-sandbox-"$RUNNER_PID".*/*/cgroup.procs 2>/dev/null | tr '\n' ' ')"
+# are reaped inside their jail, so their time is in the reaper's cutime/cstime). Independent of the neighbours' load.
+server_ticks() { # $1 runner pid, $2 gateway pid: CPU ticks of both and of every live descendant of the runner
+  local pids
+  pids="$1 $2 $(ps -e -o pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 } END {
+    for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) printf "%s ", p } }')"
   local total=0 p
   for p in $pids; do
     local v
@@ -58,11 +80,12 @@ server_ticks() {
   echo "$total"
 }
 
-wrk_run() { # $1 label, $2 connections, $3 url, $4 token
+wrk_run() { # $1 label, $2 connections, $3 url, $4 token, [$5 runner pid, $6 gateway pid, $7 cgroup name]
   local out p50 p99 rps errors requests before after cpu
-  before=$(server_ticks)
+  local rp=${5:-$RUNNER_PID} gp=${6:-$GATEWAY_PID}
+  before=$(server_ticks "$rp" "$gp")
   out=$(TOKEN=$4 wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s bench/sandbox-post.lua "$3/v1/blocks/run")
-  after=$(server_ticks)
+  after=$(server_ticks "$rp" "$gp")
   p50=$(awk '/^ +50%/{print $2}' <<<"$out"); p99=$(awk '/^ +99%/{print $2}' <<<"$out")
   rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out"); errors=$(awk '/Non-2xx/{print $5}' <<<"$out")
   requests=$(awk '/requests in/{print $1}' <<<"$out")
@@ -78,15 +101,44 @@ if [ -f Gateway/Gateway.csproj ] && grep -q '"/v1/blocks/run"' Gateway/Forwardin
 fi
 
 start_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
-[ -n "$HAVE_GATEWAY" ] && start_gateway
+[ -n "$HAVE_GATEWAY" ] && start_gateway "$GATEWAY" "$RUNNER" && GATEWAY_PID=$GATEWAY_STARTED
+if [ -n "${RUNNER_BEFORE:-}" ] && [[ $PARTS == *warm* ]]; then
+  start_before_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
+  [ -n "$HAVE_GATEWAY" ] && start_gateway "$BEFORE_GATEWAY" "$BEFORE_RUNNER" && BEFORE_GATEWAY_PID=$GATEWAY_STARTED
+fi
+if [ -n "${ROOTLESS:-}" ] && [[ $PARTS == *warm* ]]; then
+  start_rootless_runner Sandbox__PoolSize=4 Sandbox__MaxJails=4
+  [ -n "$HAVE_GATEWAY" ] && start_gateway "$ROOTLESS_GATEWAY" "$ROOTLESS_RUNNER" && ROOTLESS_GATEWAY_PID=$GATEWAY_STARTED
+fi
+warm_rootless() {
+  [ -z "$ROOTLESS_RUNNER_PID" ] && return 0
+  wrk_run "ROOTLESS: runner direct" "$1" "$ROOTLESS_RUNNER" "$TOKEN" "$ROOTLESS_RUNNER_PID" "$ROOTLESS_GATEWAY_PID"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "ROOTLESS: through gateway" "$1" "$ROOTLESS_GATEWAY" "" "$ROOTLESS_RUNNER_PID" "$ROOTLESS_GATEWAY_PID"
+  true
+}
+
+warm_pair() { # $1 connections: this build's runs, with the RUNNER_BEFORE build's beside them
+  wrk_run "runner direct" "$1" "$RUNNER" "$TOKEN"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" "$1" "$GATEWAY" ""
+  true
+}
+warm_pair_before() {
+  [ -z "$BEFORE_RUNNER_PID" ] && return 0
+  wrk_run "BEFORE: runner direct" "$1" "$BEFORE_RUNNER" "$TOKEN" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID"
+  [ -n "$HAVE_GATEWAY" ] && wrk_run "BEFORE: through gateway" "$1" "$BEFORE_GATEWAY" "" "$BEFORE_RUNNER_PID" "$BEFORE_GATEWAY_PID"
+  true
+}
 
 if [[ $PARTS == *warm* ]]; then
 echo; echo "### trivial block, warm (pool 4, max jails 4)"
 echo "| path | connections | p50 | p99 | runs/s | non-2xx | server CPU ms/run |"; echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+swap=""
 for c in 1 8 32; do
-  wrk_run "runner direct" "$c" "$RUNNER" "$TOKEN"
-  [ -n "$HAVE_GATEWAY" ] && wrk_run "through gateway" "$c" "$GATEWAY" ""
+  if [ -n "$swap" ]; then warm_pair_before "$c"; warm_rootless "$c"; warm_pair "$c"; swap=""
+  else warm_pair "$c"; warm_rootless "$c"; warm_pair_before "$c"; swap=1; fi
 done
+stop "$BEFORE_GATEWAY_PID"; stop "$BEFORE_RUNNER_PID"; BEFORE_GATEWAY_PID=""; BEFORE_RUNNER_PID=""
+stop "$ROOTLESS_GATEWAY_PID"; stop "$ROOTLESS_RUNNER_PID"; ROOTLESS_GATEWAY_PID=""; ROOTLESS_RUNNER_PID=""
 fi
 
 if [[ $PARTS == *modes* ]]; then

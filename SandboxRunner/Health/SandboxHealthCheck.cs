@@ -1,3 +1,4 @@
+using BenchPlatform.SandboxRunner.Jail;
 using BenchPlatform.SandboxRunner.Pool;
 using BenchPlatform.SandboxRunner.Registry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,8 +20,10 @@ internal sealed class SandboxHealthCheck(JailPool pool, BlockRegistry registry) 
         var data = new Dictionary<string, object>
         {
             ["sandbox"] = pool.Unavailable is null ? "ready" : "unavailable",
+            ["mode"] = pool.Mode,
             ["features"] = pool.ActiveFeatures,
             ["missing_features"] = pool.MissingFeatures,
+            ["lost"] = pool.MissingFeatures.ToDictionary(f => f, JailFeatures.Lost),
             ["modules"] = pool.PreloadedModules,
             ["pool"] = new Dictionary<string, int> { ["idle"] = pool.IdleCount, ["live"] = pool.LiveCount },
             ["database"] = database,
@@ -32,7 +35,7 @@ internal sealed class SandboxHealthCheck(JailPool pool, BlockRegistry registry) 
 
         if (pool.MissingFeatures.Count > 0)
         {
-            return HealthCheckResult.Degraded($"Running without {string.Join(", ", pool.MissingFeatures)}", data: data);
+            return HealthCheckResult.Degraded($"Jails run {pool.Mode}, without {string.Join(", ", pool.MissingFeatures)}", data: data);
         }
 
         return database == "disconnected"

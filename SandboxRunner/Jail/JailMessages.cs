@@ -13,6 +13,7 @@ internal sealed record JailSizes(int Result, int Stdout, int Stderr);
 
 /// <summary>Start configuration handed to the bootstrap as its only argument.</summary>
 internal sealed record JailConfig(
+    int Prepared,
     int HostUid,
     int HostGid,
     long TmpfsBytes,

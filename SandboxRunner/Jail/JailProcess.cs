@@ -13,6 +13,7 @@ namespace BenchPlatform.SandboxRunner.Jail;
 internal sealed partial class JailProcess : IAsyncDisposable
 {
     private const int MaxMetaBytes = 64 << 10;
+    private const int UnshareFailedExitCode = 71; // jail.py's launcher: unshare(CLONE_NEWUSER | …) failed
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
@@ -62,7 +63,7 @@ internal sealed partial class JailProcess : IAsyncDisposable
         var uid = isRoot ? options.JailUidBase + (id % 100_000) : (int)NativeMethods.GetEffectiveUserId();
         var gid = isRoot ? uid : (int)NativeMethods.GetEffectiveGroupId();
         var config = new JailConfig(
-            uid, gid, (long)options.TmpfsMb << 20, options.MaxFiles, cgroup?.ProcsFiles ?? [],
+            options.PreparedRuns, uid, gid, (long)options.TmpfsMb << 20, options.MaxFiles, cgroup?.ProcsFiles ?? [],
             options.ReadOnlyPaths, options.EffectivePythonPaths, options.EffectivePreloadModules);
 
         var startInfo = new ProcessStartInfo(options.PythonPath)
@@ -118,11 +119,17 @@ internal sealed partial class JailProcess : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // Read before the dispose, which releases the process object.
+            var exitCode = process.WaitForExit(TimeSpan.FromMilliseconds(200)) ? process.ExitCode : (int?)null;
             await jail.DisposeAsync();
             var why = ex is OperationCanceledException ? $"no hello within {StartTimeout.TotalSeconds} s" : ex.Message;
             throw new JailStartException(
-                $"The jail did not start ({why}; exit code {(process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "none")}). " +
-                "The runner needs user namespaces (it runs as root or with unprivileged user namespaces enabled) and a system Python at Sandbox:PythonPath.",
+                $"The jail did not start ({why}; exit code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}). " +
+                (exitCode == UnshareFailedExitCode
+                    ? "This host does not let the runner create user namespaces. Run the runner as root, or allow unprivileged user namespaces: " +
+                      "sysctl -w user.max_user_namespaces=15000 (0 disables them), sysctl -w kernel.unprivileged_userns_clone=1 (older Debian kernels), " +
+                      "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10 and later); in a container, a seccomp or AppArmor profile that allows unshare(CLONE_NEWUSER)."
+                    : "The runner needs user namespaces (it runs as root or with unprivileged user namespaces enabled) and a system Python at Sandbox:PythonPath."),
                 ex);
         }
 

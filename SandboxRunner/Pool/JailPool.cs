@@ -6,8 +6,9 @@ namespace BenchPlatform.SandboxRunner.Pool;
 /// <summary>
 /// The warm pool: zygote jails started ahead of demand and reused run after run (each run is a fresh fork, so no
 /// state survives), at most <see cref="SandboxOptions.MaxJails"/> runs at once, refilled in the background.
-/// At start it probes the host with the first jail and refuses to start when an isolation feature is missing,
-/// unless <see cref="SandboxOptions.AllowDegraded"/> is set.
+/// At start it probes the host with the first jail: it refuses to start only when no jail can start at all (unless
+/// <see cref="SandboxOptions.AllowDegraded"/>), or when a feature is missing and <see cref="SandboxOptions.RequireAllFeatures"/>
+/// is set; otherwise it runs in the mode the host allows and logs what each missing feature gives up.
 /// </summary>
 internal sealed partial class JailPool : IHostedService, IAsyncDisposable
 {
@@ -40,6 +41,9 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
 
     /// <summary>Modules the zygotes preloaded (numpy where installed).</summary>
     public IReadOnlyList<string> PreloadedModules { get; private set; } = [];
+
+    /// <summary>The isolation mode, from the active features (e.g. "root, cgroup v1 limits" or "rootless, rlimits only").</summary>
+    public string Mode { get; private set; } = "starting";
 
     /// <summary>Why jails cannot start, when they cannot (the runner then answers 503).</summary>
     public string? Unavailable { get; private set; } = "starting";
@@ -100,23 +104,28 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
         ActiveFeatures = active;
         MissingFeatures = JailFeatures.All.Where(f => !active.Contains(f)).ToArray();
         PreloadedModules = first.Hello.Modules;
+        Mode = JailFeatures.Mode(active);
         if (MissingFeatures.Count > 0)
         {
             var missing = string.Join(", ", MissingFeatures);
-            if (!_options.AllowDegraded)
+            if (_options.RequireAllFeatures)
             {
                 await DiscardAsync(first);
                 throw new InvalidOperationException(
                     $"SandboxRunner refuses to start: this host lacks the isolation features {missing}" +
                     (cgroupProblem is null ? "" : $" ({cgroupProblem})") +
-                    ". Set Sandbox__AllowDegraded=true to run without them; /health then lists what is active.");
+                    ". Run it as root on a host with cgroup v1 memory and pids controllers, or unset Sandbox__RequireAllFeatures to run without them; /health then lists what is active.");
             }
 
-            LogDegraded(_logger, missing);
+            LogMode(_logger, Mode, missing);
+            foreach (var feature in MissingFeatures)
+            {
+                LogLost(_logger, feature, JailFeatures.Lost(feature));
+            }
         }
 
         Unavailable = null;
-        LogStarted(_logger, first.StartDuration.TotalMilliseconds, string.Join(", ", active), string.Join(", ", PreloadedModules));
+        LogStarted(_logger, Mode, first.StartDuration.TotalMilliseconds, string.Join(", ", active), string.Join(", ", PreloadedModules));
         Return(first);
         _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
     }
@@ -194,7 +203,15 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposing the container stopped it already
+        }
+
         await _maintenance;
         List<JailProcess> idle;
         lock (_gate)
@@ -339,11 +356,14 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Jails ready: first start {StartMs:F1} ms; features {Features}; preloaded {Modules}")]
-    private static partial void LogStarted(ILogger logger, double startMs, string features, string modules);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jails ready ({Mode}): first start {StartMs:F1} ms; features {Features}; preloaded {Modules}")]
+    private static partial void LogStarted(ILogger logger, string mode, double startMs, string features, string modules);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Running DEGRADED: the jails lack {Missing}")]
-    private static partial void LogDegraded(ILogger logger, string missing);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox mode: {Mode}; the jails lack {Missing}")]
+    private static partial void LogMode(ILogger logger, string mode, string missing);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Without {Feature}: {Lost}")]
+    private static partial void LogLost(ILogger logger, string feature, string lost);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cgroups unavailable: {Problem}")]
     private static partial void LogCgroupsUnavailable(ILogger logger, string problem);

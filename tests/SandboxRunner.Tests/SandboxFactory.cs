@@ -10,6 +10,9 @@ public class SandboxFactory : WebApplicationFactory<SandboxOptions>
 {
     public const string Token = "test-internal-token-8c1f";
 
+    /// <summary>Processes of an idle jail: launcher, keeper, zygote, template and the default two prepared run children.</summary>
+    public const int IdleJailProcesses = 6;
+
     private readonly Dictionary<string, string?> _settings = new()
     {
         ["Internal:Token"] = Token,

@@ -29,9 +29,9 @@ public sealed class HostileCorpusTests(SandboxFactory factory) : IAsyncLifetime
         var result = await _client.RunAsync("import os\ndef run(inputs):\n    while True:\n        os.fork()", limits: new { timeout_ms = 3000 });
 
         Assert.Contains(result.Status(), new[] { "error", "timeout" });
-        // Every jail is back to launcher, keeper, zygote and one prepared run child.
+        // Every jail is back to launcher, keeper, zygote and its prepared run children.
         await Wait.UntilAsync(
-            () => Task.FromResult(SandboxFactory.JailPidsCgroups().All(c => File.ReadAllLines(Path.Combine(c, "cgroup.procs")).Length <= 4)),
+            () => Task.FromResult(SandboxFactory.JailPidsCgroups().All(c => File.ReadAllLines(Path.Combine(c, "cgroup.procs")).Length <= SandboxFactory.IdleJailProcesses)),
             TimeSpan.FromSeconds(10), "the fork bomb's processes were not all killed");
     }
 
@@ -43,7 +43,7 @@ public sealed class HostileCorpusTests(SandboxFactory factory) : IAsyncLifetime
 
         Assert.Equal("ok", result.Status());
         await Wait.UntilAsync(
-            () => Task.FromResult(SandboxFactory.JailPidsCgroups().All(c => File.ReadAllLines(Path.Combine(c, "cgroup.procs")).Length <= 4)),
+            () => Task.FromResult(SandboxFactory.JailPidsCgroups().All(c => File.ReadAllLines(Path.Combine(c, "cgroup.procs")).Length <= SandboxFactory.IdleJailProcesses)),
             TimeSpan.FromSeconds(10), "the daemon a run left behind was not killed");
     }
 
@@ -283,21 +283,70 @@ public sealed class HostileCorpusTests(SandboxFactory factory) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KillEverything_KillsOnlyTheBlock()
+    public async Task KillEverything_ReachesOnlyTheRunsOwnProcesses()
     {
-        var result = await _client.RunAsync("import os\ndef run(inputs):\n    if os.fork() == 0:\n        os.kill(-1, 9)\n    import time\n    time.sleep(5)\n    return {}");
+        // A run is PID 1 of its own PID namespace: kill(-1) from a process it forked reaches the run's other processes
+        // only (not the run itself, as PID 1, nor the zygote, the prepared run children or other runs).
+        var result = await _client.RunAsync(
+            "import os, time\ndef run(inputs):\n    sibling = os.fork()\n    if sibling == 0:\n        time.sleep(30)\n        os._exit(0)\n" +
+            "    killer = os.fork()\n    if killer == 0:\n        os.kill(-1, 9)\n        os._exit(0)\n" +
+            "    os.waitpid(killer, 0)\n    _, status = os.waitpid(sibling, 0)\n    return {'me': os.getpid(), 'sibling_signal': os.WTERMSIG(status)}");
 
-        Assert.Equal("error", result.Status());
-        Assert.Equal("Killed", result.ErrorType());
+        Assert.Equal("ok", result.Status());
+        Assert.Equal(1, result.GetProperty("outputs").GetProperty("me").GetInt32());
+        Assert.Equal(9, result.GetProperty("outputs").GetProperty("sibling_signal").GetInt32());
     }
 
     [Fact]
-    public async Task KillingTheParent_LeavesTheZygoteAlive()
+    public async Task KillingTheParent_ReachesNothingOutsideTheRun()
     {
-        var result = await _client.RunAsync("import os, signal\ndef run(inputs):\n    os.kill(os.getppid(), 9)\n    os.kill(os.getppid(), signal.SIGTERM)\n    os.kill(1, signal.SIGINT)\n    return {'parent': os.getppid()}");
+        // The run's parent (the zygote) is outside its PID namespace: getppid() is 0, pid 0 is the run's own process
+        // group and pid 1 the run itself, which as PID 1 ignores signals it has no handler for.
+        var result = await _client.RunAsync("import os, signal\ndef run(inputs):\n    os.kill(os.getppid(), 9)\n    os.kill(os.getppid(), signal.SIGTERM)\n    os.kill(1, signal.SIGINT)\n    return {'parent': os.getppid(), 'me': os.getpid()}");
 
         Assert.Equal("ok", result.Status());
-        Assert.Equal(1, result.GetProperty("outputs").GetProperty("parent").GetInt32());
+        Assert.Equal(0, result.GetProperty("outputs").GetProperty("parent").GetInt32());
+        Assert.Equal(1, result.GetProperty("outputs").GetProperty("me").GetInt32());
+    }
+
+    [Fact]
+    public async Task LeftoverProcess_CannotReachTheNextRuns()
+    {
+        // One jail, so the runs below take turns in it: a process left by the first run signals everything it can for
+        // as long as it lives; the runs after it see no such process and are not disturbed.
+        await using var single = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:PoolSize"] = "1", ["Sandbox:MaxJails"] = "1" });
+        using var client = single.CreateRunnerClient();
+        var first = await client.RunAsync(
+            "import os, time\ndef run(inputs):\n    if os.fork() == 0:\n        os.setsid()\n        end = time.time() + 5\n" +
+            "        while time.time() < end:\n            for pid in range(1, 200):\n                try:\n                    os.kill(pid, 9)\n" +
+            "                except OSError:\n                    pass\n            os.kill(-1, 9)\n    return {'left': True}");
+        Assert.Equal("ok", first.Status());
+        for (var i = 0; i < 5; i++)
+        {
+            var next = await client.RunAsync(
+                "import os, time\ndef run(inputs):\n    time.sleep(0.05)\n    seen = []\n    for pid in range(2, 200):\n        try:\n" +
+                "            os.kill(pid, 0)\n            seen.append(pid)\n        except OSError:\n            pass\n    return {'seen': seen}");
+            Assert.Equal("ok", next.Status());
+            Assert.Empty(next.GetProperty("outputs").GetProperty("seen").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task SysVIpcObjects_DoNotSurviveTheRun()
+    {
+        const string Create = "import ctypes\ndef run(inputs):\n    libc = ctypes.CDLL(None, use_errno=True)\n" +
+            "    return {'id': libc.shmget(0x5eed, 4096, 0o1000 | 0o600), 'errno': ctypes.get_errno()}";
+        const string Find = "import ctypes\ndef run(inputs):\n    libc = ctypes.CDLL(None, use_errno=True)\n" +
+            "    return {'id': libc.shmget(0x5eed, 0, 0), 'errno': ctypes.get_errno()}";
+        await using var single = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:PoolSize"] = "1", ["Sandbox:MaxJails"] = "1" });
+        using var client = single.CreateRunnerClient();
+
+        var created = await client.RunAsync(Create);
+        Assert.True(created.GetProperty("outputs").GetProperty("id").GetInt32() >= 0, created.ToString());
+        var found = await client.RunAsync(Find);
+
+        Assert.Equal(-1, found.GetProperty("outputs").GetProperty("id").GetInt32());
+        Assert.Equal(2, found.GetProperty("outputs").GetProperty("errno").GetInt32()); // ENOENT: the next run has its own IPC namespace
     }
 
     [Fact]

@@ -56,35 +56,64 @@ public sealed class JailPoolTests
     }
 
     [Fact]
-    public async Task Start_WithoutCgroups_RefusesAndNamesTheMissingFeatureAndTheSwitch()
+    public async Task Start_WithoutCgroupsWhenAllFeaturesAreRequired_RefusesAndNamesTheMissingFeatureAndTheSwitch()
     {
-        await using var factory = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:CgroupRoot"] = "/nonexistent-cgroup-root" });
+        await using var factory = new SandboxFactory(new Dictionary<string, string?>
+        {
+            ["Sandbox:CgroupRoot"] = "/nonexistent-cgroup-root",
+            ["Sandbox:RequireAllFeatures"] = "true",
+        });
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         var message = error.ToString();
         Assert.Contains("cgroup_memory", message, StringComparison.Ordinal);
-        Assert.Contains("Sandbox__AllowDegraded", message, StringComparison.Ordinal);
+        Assert.Contains("Sandbox__RequireAllFeatures", message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Start_WithoutCgroupsInDegradedMode_RunsAndHealthSaysWhatIsMissing()
+    public async Task Start_WithoutCgroups_RunsOnRlimitsAndHealthSaysWhatIsLost()
     {
+        // The default on a host without writable cgroups: the runner starts, says which mode it is in and what each
+        // missing feature gives up, and the rlimit fallbacks hold.
         await using var factory = new SandboxFactory(new Dictionary<string, string?>
         {
             ["Sandbox:CgroupRoot"] = "/nonexistent-cgroup-root",
-            ["Sandbox:AllowDegraded"] = "true",
             ["Sandbox:PoolSize"] = "1",
         });
         using var client = factory.CreateRunnerClient();
 
         var check = await Health(client);
-        var result = await client.RunAsync("def run(i):\n    return {'fine': True}");
+        var memory = await client.RunAsync("def run(i):\n    x = bytearray(10**10)\n    return {}", limits: new { memory_mb = 64 });
+        var forkBomb = await client.RunAsync("import os\ndef run(inputs):\n    while True:\n        os.fork()", limits: new { timeout_ms = 2000 });
+        var busy = await client.RunAsync("def run(i):\n    while True:\n        pass", limits: new { timeout_ms = 300 });
 
         Assert.Equal("degraded", check.GetProperty("status").GetString());
+        Assert.Equal("root, rlimits only", check.GetProperty("data").GetProperty("mode").GetString());
         var missing = check.GetProperty("data").GetProperty("missing_features").EnumerateArray().Select(f => f.GetString()!).ToArray();
         Assert.Equal(["cgroup_memory", "cgroup_pids"], missing);
-        Assert.Equal("ok", result.Status());
+        Assert.Contains("RLIMIT_NPROC", check.GetProperty("data").GetProperty("lost").GetProperty("cgroup_pids").GetString(), StringComparison.Ordinal);
+        Assert.Equal("memory_limit", memory.Status());
+        Assert.Contains(forkBomb.Status(), new[] { "error", "timeout" });
+        Assert.Equal("timeout", busy.Status());
+        await client.AssertNormalRunSucceedsAsync();
+    }
+
+    [Fact]
+    public async Task Start_WhenNoJailCanStartInDegradedMode_RunsAndAnswers503()
+    {
+        await using var factory = new SandboxFactory(new Dictionary<string, string?>
+        {
+            ["Sandbox:PythonPath"] = "/bin/false", // a file, so options validation passes, but no jail can start with it
+            ["Sandbox:AllowDegraded"] = "true",
+        });
+        using var client = factory.CreateRunnerClient();
+
+        using var health = await client.GetAsync("/health");
+        using var run = await client.PostAsJsonAsync("/v1/blocks/run", new { code = "def run(i):\n    return {}" });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, run.StatusCode);
     }
 
     [Fact]
