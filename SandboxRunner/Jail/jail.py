@@ -741,6 +741,10 @@ def serve_one(child, header_raw, header, payload, bufs, pool):
         if fds_done:
             # The run child is gone or its result is in; stop waiting for pipes its own children hold.
             break
+    if not (exited or timed_out) and limit is None and sizes["result"] == 0:
+        # Every pipe reached its end without a result: the child ended (os._exit, a crash) before its pidfd was
+        # seen ready. Its wait status is the answer, not "exit code 0".
+        exited = True
     elapsed_ms = (time.monotonic() - started) * 1000.0
     meta = {"timed_out": timed_out, "limit": limit, "signal": 0, "exit_code": 0,
             "duration_ms": round(elapsed_ms, 3), "sizes": sizes}
