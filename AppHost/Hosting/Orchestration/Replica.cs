@@ -9,6 +9,9 @@ namespace BenchPlatform.AppHost.Hosting.Orchestration;
 public sealed class Replica
 {
     private readonly ProjectRunner _runner;
+
+    /// <summary>The replica set it belongs to.</summary>
+    internal ProjectRunner Runner => _runner;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;

@@ -9,7 +9,7 @@ internal static class PublishTopology
     public static readonly AutoscalePolicy Policy = new(1, 6, 4, TimeSpan.FromSeconds(45));
 
     /// <summary>Program.cs's topology with inference autoscaled by <paramref name="policy"/> (none: fixed replicas).</summary>
-    public static IReadOnlyList<Resource> Stack(AutoscalePolicy? policy = null, bool autoscale = true)
+    public static IReadOnlyList<LocalResource> Stack(AutoscalePolicy? policy = null, bool autoscale = true)
     {
         policy ??= Policy;
         var builder = DistributedApplication.CreateBuilder([]);

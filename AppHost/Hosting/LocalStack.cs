@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using BenchPlatform.AppHost.Hosting.Control;
+using BenchPlatform.AppHost.Hosting.Orchestration;
+using BenchPlatform.AppHost.Hosting.Reporting;
+using BenchPlatform.AppHost.Hosting.Resources;
+using BenchPlatform.AppHost.Hosting.Servers;
+using BenchPlatform.AppHost.Publishing;
+
+namespace BenchPlatform.AppHost.Hosting;
+
+/// <summary>
+/// The Aspire extension that runs this topology's <see cref="LocalResource"/>s: our orchestrator (servers, projects,
+/// autoscaled replicas) as a hosted service of the Aspire app host, reporting every resource and replica to Aspire's
+/// dashboard, and the control API the gateway calls. Added once, by the first local resource declared.
+/// </summary>
+internal static class LocalStack
+{
+    /// <summary>Registers the orchestrator and the dashboard's loopback defaults, once per builder.</summary>
+    public static void Ensure(IDistributedApplicationBuilder builder)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(Orchestrator)))
+        {
+            return;
+        }
+
+        var section = builder.Configuration.GetSection(AppHostOptions.SectionName);
+        var options = section.Get<AppHostOptions>() ?? new AppHostOptions();
+        builder.Configuration.AddInMemoryCollection(DashboardDefaults(builder.Configuration, options));
+
+        builder.Services.AddLogging(logging => logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+        builder.Services.Configure<AppHostOptions>(section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new Topology(
+            [.. sp.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalResource>()]));
+        builder.Services.AddSingleton<ResourceReporter>();
+        builder.Services.AddSingleton<Orchestrator>();
+        // The control API first: the services the orchestrator starts are handed its address.
+        builder.Services.AddHostedService<ControlServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+
+        var args = Environment.GetCommandLineArgs().Skip(1).ToArray();
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            var resources = e.Model.Resources.OfType<LocalResource>().ToList();
+            if (PublishCommand.IsPublish(args))
+            {
+                Environment.Exit(PublishCommand.Run(args, resources, Console.Out, Console.Error));
+            }
+
+            try
+            {
+                Preflight.Check(resources, options);
+            }
+            catch (Exception ex) when (ex is MissingDependencyException or PortUnavailableException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                Environment.Exit(2);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// The dashboard on 127.0.0.1 (<c>AppHost:DashboardPort</c>, 18888 by default) over plain http, its OTLP and resource
+    /// service endpoints on free loopback ports, unless the launch profile or environment already set them.
+    /// </summary>
+    private static Dictionary<string, string?> DashboardDefaults(IConfiguration configuration, AppHostOptions options)
+    {
+        var defaults = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{options.DashboardPort.ToString(CultureInfo.InvariantCulture)}",
+            ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+            ["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+        };
+        foreach (var key in defaults.Keys.ToList())
+        {
+            if (key != "ASPNETCORE_URLS" && !string.IsNullOrEmpty(configuration[key]))
+            {
+                defaults.Remove(key);
+            }
+        }
+
+        return defaults;
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+    }
+}
