@@ -40,12 +40,12 @@ internal static class LocalStack
             [.. sp.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalResource>()]));
         builder.Services.AddSingleton<ResourceReporter>();
         builder.Services.AddSingleton<Orchestrator>();
-        // The control API first: the services the orchestrator starts are handed its address.
-        builder.Services.AddHostedService<ControlServer>();
+        builder.Services.AddSingleton<ControlServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
 
         var args = Environment.GetCommandLineArgs().Skip(1).ToArray();
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, cancellationToken) =>
         {
             var resources = e.Model.Resources.OfType<LocalResource>().ToList();
             if (PublishCommand.IsPublish(args))
@@ -63,7 +63,10 @@ internal static class LocalStack
                 Environment.Exit(2);
             }
 
-            return Task.CompletedTask;
+            // Our processes start now, while DCP and the dashboard start (the hosted services' own start is then a no-op).
+            // The control API first: the services the orchestrator starts are handed its address.
+            await e.Services.GetRequiredService<ControlServer>().StartAsync(cancellationToken);
+            await e.Services.GetRequiredService<Orchestrator>().StartAsync(cancellationToken);
         });
     }
 

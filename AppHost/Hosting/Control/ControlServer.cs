@@ -16,6 +16,11 @@ internal sealed class ControlServer(Orchestrator orchestrator, IOptions<AppHostO
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_app is not null)
+        {
+            return;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Value.ControlPort}");

@@ -33,7 +33,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     private readonly ConcurrentQueue<ReplicaEvent> _events = new();
     private readonly HashSet<int> _ports = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly long _startedAt;
     private LocalPostgres? _postgres;
     private LocalRedis? _redis;
     private Task _run = Task.CompletedTask;
@@ -53,7 +52,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         _logger = loggers.CreateLogger("AppHost");
         Options = options.Value;
         Time = time;
-        _startedAt = time.GetTimestamp();
+
         StateFolder = Path.GetFullPath(Options.StateFolder);
         DashboardUrl = configuration["ASPNETCORE_URLS"]?.Split(';')[0] ?? $"http://127.0.0.1:{Options.DashboardPort.ToString(CultureInfo.InvariantCulture)}";
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -96,6 +95,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
     /// <summary>Where replicas that another project routes to put their Unix domain sockets (owner-only, 0700).</summary>
     public string SocketFolder => Path.Combine(StateFolder, "sockets");
+
+    /// <summary>When the app host's process started: "Stack ready in" counts from there, DCP's and the dashboard's start included.</summary>
+    private static DateTimeOffset AppHostStarted { get; } = System.Diagnostics.Process.GetCurrentProcess().StartTime;
 
     /// <summary>Aspire's dashboard address.</summary>
     public string DashboardUrl { get; }
@@ -185,6 +187,11 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_secrets is not null)
+        {
+            return Task.CompletedTask;
+        }
+
         Directory.CreateDirectory(StateFolder);
         if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
         {
@@ -371,7 +378,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
             }
 
-            LogStackReady(_logger, Time.GetElapsedTime(_startedAt).TotalSeconds, DashboardUrl);
+            LogStackReady(_logger, (Time.GetUtcNow() - AppHostStarted).TotalSeconds, DashboardUrl);
             if (Autoscaler.HasWork)
             {
                 await Autoscaler.RunAsync(_stopping.Token);

@@ -30,6 +30,6 @@ internal static class PublishTopology
             .WithReference(cache).WithReference(registry)
             .WithReference(inference).WithReference(sandbox)
             .WithHttpEndpoint(port: 8080);
-        return builder.Resources;
+        return [.. builder.Resources.OfType<LocalResource>()];
     }
 }

@@ -6,7 +6,7 @@ namespace BenchPlatform.AppHost.Hosting;
 /// Declares resources the local orchestrator runs as processes on this machine (<see cref="LocalStack"/>), with
 /// Aspire's names: a server, a database, a project of this solution, and the calls that wire them together.
 /// </summary>
-public static class ResourceBuilderExtensions
+public static class LocalResourceBuilderExtensions
 {
     /// <summary>A Redis-protocol server: <c>redis-server</c> when installed, else Garnet (built with the AppHost).</summary>
     public static IResourceBuilder<RedisResource> AddRedis(this IDistributedApplicationBuilder builder, string name) =>
