@@ -1,3 +1,4 @@
+using BenchPlatform.AppHost.Hosting.Reporting;
 using BenchPlatform.AppHost.Hosting.Resources;
 
 namespace BenchPlatform.AppHost.Hosting;
@@ -19,7 +20,7 @@ public static class LocalResourceBuilderExtensions
     /// <summary>A project of this solution, run from its (Release) build output as one or more replicas.</summary>
     public static IResourceBuilder<LocalProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectOutput, new() =>
-        AddLocal(builder, new LocalProjectResource(name, new TProject()), "Project");
+        AddLocal(builder, new LocalProjectResource(name, new TProject()), "Project").WithLifecycleCommands();
 
     /// <summary>A database on this server, created at start when it does not exist.</summary>
     public static IResourceBuilder<PostgresDatabaseResource> AddDatabase(

@@ -39,7 +39,7 @@ public sealed class ResourceReporter(ResourceNotificationService notifications, 
     public void Replica(LocalProjectResource project, Replica replica) =>
         Publish(project, replica.Id, s => s with
         {
-            ResourceType = "Replica",
+            ResourceType = ProjectCommands.ReplicaType,
             State = replica.State switch
             {
                 ReplicaState.Starting => KnownResourceStates.Starting,

@@ -8,7 +8,7 @@ namespace BenchPlatform.AppHost.Tests.Dashboard;
 /// <summary>
 /// Aspire's dashboard over the real stack, in Debian's Chromium driven by Playwright: the login token the AppHost
 /// prints, every resource and replica running, a request's trace across the gateway and the worker, and a replica's
-/// console log. Screenshots go under TestResults/dashboard.
+/// console log, and a replica restarted from its row. Screenshots go under TestResults/dashboard.
 /// </summary>
 [Collection(EndToEnd.StackCollection.Name)]
 public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFixture<StackFixture>
@@ -61,8 +61,14 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
                 .First.WaitForAsync(wait);
         }
 
-        await page.GetByText("inference-0").First.WaitForAsync(wait);
+        var replica = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "inference-0" });
+        await replica.First.WaitForAsync(wait);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "resources.png"), FullPage = true });
+
+        // Restart from the replica's row: the AppHost starts a new process for inference-0.
+        var starts = ProcessStarts("inference-0");
+        await replica.First.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Restart" }).ClickAsync();
+        await Wait.UntilAsync(() => Task.FromResult(ProcessStarts("inference-0") > starts), TimeSpan.FromSeconds(30), "inference-0 was not restarted");
 
         await page.GotoAsync(new Uri(Dashboard, "traces").ToString());
         var trace = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "gateway" }).Filter(new LocatorFilterOptions { HasText = "inference" });
@@ -73,6 +79,9 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
         await page.GetByText("Now listening on").First.WaitForAsync(wait);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console.png") });
     }
+
+    private int ProcessStarts(string replica) =>
+        stack.AppHost.Output.Split('\n').Count(line => line.Contains($"{replica}: process-start", StringComparison.Ordinal));
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/login\?t=(?<token>[0-9a-f]+)")]
     private static partial Regex LoginUrl();
