@@ -35,6 +35,7 @@ internal static class LocalStack
             console.TimestampFormat = "HH:mm:ss.fff ";
         }));
         builder.Services.Configure<AppHostOptions>(section);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new Topology(
             [.. sp.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalResource>()]));

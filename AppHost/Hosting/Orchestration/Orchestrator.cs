@@ -36,6 +36,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     private LocalPostgres? _postgres;
     private LocalRedis? _redis;
     private Task _run = Task.CompletedTask;
+    private Task? _stop;
     private RunSecrets? _secrets;
     private bool _postgresPasswordExisted;
     private volatile bool _stopped;
@@ -80,8 +81,14 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             DrainWaiter = Autoscaler.WaitDrainedAsync;
         }
 
-        // Last resort when the AppHost exits without a graceful stop (an unhandled exception): no orphans.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillEverything();
+        // A stop (Ctrl+C, SIGTERM) begins at once, even when it comes while Aspire is still starting DCP and the dashboard:
+        // then the host's start is cancelled and the hosted services are never stopped, so this is what stops the stack.
+        lifetime.ApplicationStopping.Register(() => _ = StopStackAsync());
+
+        // Last resort when the AppHost exits before the stop finished (Aspire's cancelled start ends Main with an
+        // exception): wait a little for the graceful stop, then kill what is left; no orphans either way.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => FinishStop();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => FinishStop();
     }
 
     /// <summary>The orchestrator's settings.</summary>
@@ -187,12 +194,19 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_secrets is not null)
+        lock (_stopping)
         {
-            return Task.CompletedTask;
+            if (_secrets is not null || _stop is not null)
+            {
+                // Started already (from Aspire's BeforeStartEvent), or stopped before it could start.
+                return Task.CompletedTask;
+            }
+
+            Directory.CreateDirectory(StateFolder);
+            _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
+            _secrets = RunSecrets.Load(StateFolder);
         }
 
-        Directory.CreateDirectory(StateFolder);
         if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
         {
             // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
@@ -205,9 +219,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             Directory.CreateDirectory(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             File.SetUnixFileMode(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-
-        _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
-        _secrets = RunSecrets.Load(StateFolder);
 
         // Ports and passwords first, so every connection string is known before anything starts.
         foreach (var redis in _topology.Resources.OfType<RedisResource>())
@@ -248,7 +259,32 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// Stops the stack before the host stops its web server, so services can still flush telemetry
     /// to the AppHost while they shut down.
     /// </summary>
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopStackAsync();
+
+    /// <summary>Stops every process of the stack, once (later calls return the same task).</summary>
+    private Task StopStackAsync()
+    {
+        lock (_stopping)
+        {
+            return _stop ??= Task.Run(StopCoreAsync);
+        }
+    }
+
+    private void FinishStop()
+    {
+        try
+        {
+            StopStackAsync().Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // Whatever the graceful stop could not do, the kill below does.
+        }
+
+        KillEverything();
+    }
+
+    private async Task StopCoreAsync()
     {
         LogStopping(_logger);
         await _stopping.CancelAsync();
@@ -483,7 +519,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
         foreach (var runner in _runners.Values)
         {
-            runner.KillNow();
+            runner.KillWithoutRestart();
         }
 
         _redis?.Process.KillTree();

@@ -185,11 +185,11 @@ public sealed class ProjectRunner
         await Task.WhenAll(draining);
     }
 
-    internal void KillNow()
+    internal void KillWithoutRestart()
     {
         foreach (var replica in Replicas)
         {
-            replica.KillNow();
+            replica.KillWithoutRestart();
         }
     }
 

@@ -81,8 +81,15 @@ public sealed class Replica
         SetState(ReplicaState.Stopped, "stopped");
     }
 
-    /// <summary>Kills the process tree at once (the AppHost is exiting without a graceful stop).</summary>
+    /// <summary>Kills the process tree at once; the replica's own restart loop starts it again (a restart).</summary>
     internal void KillNow() => _process?.KillTree();
+
+    /// <summary>Ends the restart loop and kills the process tree at once (the AppHost is exiting without a graceful stop).</summary>
+    internal void KillWithoutRestart()
+    {
+        _stop.Cancel();
+        _process?.KillTree();
+    }
 
     private async Task RunAsync()
     {
