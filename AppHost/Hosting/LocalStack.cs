@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Net;
 using System.Net.Sockets;
 using BenchPlatform.AppHost.Hosting.Control;
@@ -28,6 +29,10 @@ internal static class LocalStack
         var section = builder.Configuration.GetSection(AppHostOptions.SectionName);
         var options = section.Get<AppHostOptions>() ?? new AppHostOptions();
         builder.Configuration.AddInMemoryCollection(DashboardDefaults(builder.Configuration, options));
+        if (NicedOrchestrator(options) is { } dcp)
+        {
+            builder.Configuration.AddInMemoryCollection([new("DcpPublisher:CliPath", dcp)]);
+        }
 
         builder.Services.AddLogging(logging => logging.AddSimpleConsole(console =>
         {
@@ -64,10 +69,24 @@ internal static class LocalStack
                 Environment.Exit(2);
             }
 
-            // Our processes start now, while DCP and the dashboard start (the hosted services' own start is then a no-op).
-            // The control API first: the services the orchestrator starts are handed its address.
+            // Our processes start first (the hosted services' own start is then a no-op); the control API before them,
+            // as the services are handed its address. DCP and the dashboard start once the stack is ready, or has
+            // failed, or after AppHost:DashboardDelay: on a small machine their start-up (several seconds of CPU)
+            // would otherwise slow every service's own start (docs/readme-apphost.md, Figures).
             await e.Services.GetRequiredService<ControlServer>().StartAsync(cancellationToken);
-            await e.Services.GetRequiredService<Orchestrator>().StartAsync(cancellationToken);
+            var orchestrator = e.Services.GetRequiredService<Orchestrator>();
+            await orchestrator.StartAsync(cancellationToken);
+            try
+            {
+                var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+                await orchestrator.Ready.WaitAsync(options.DashboardDelay, waiting.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Slow, failed or stopping: the dashboard is where to look next, so Aspire goes on now either way (when
+                // stopping, its start is cancelled at once).
+            }
         });
     }
 
@@ -93,6 +112,30 @@ internal static class LocalStack
         }
 
         return defaults;
+    }
+
+    /// <summary>
+    /// DCP (and the dashboard it starts) at a lower CPU priority (<c>AppHost:OrchestratorNice</c>, 10 by default; 0 leaves
+    /// it alone): they start while the stack does, and on a small machine the stack's processes should get the cores
+    /// first. A wrapper script in the state folder that execs Aspire's own DCP under <c>nice</c>; null where there is
+    /// nothing to wrap (not Linux, no DCP from the NuGet package, or a DCP path configured by the user).
+    /// </summary>
+    private static string? NicedOrchestrator(AppHostOptions options)
+    {
+        var dcp = Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key.Equals("DcpCliPath", StringComparison.OrdinalIgnoreCase))?.Value;
+        if (options.OrchestratorNice <= 0 || !OperatingSystem.IsLinux() || dcp is null || !File.Exists(dcp)
+            || Environment.GetEnvironmentVariable("ASPIRE_DCP_PATH") is { Length: > 0 })
+        {
+            return null;
+        }
+
+        var folder = Path.Combine(Path.GetFullPath(options.StateFolder), "dcp");
+        Directory.CreateDirectory(folder);
+        var wrapper = Path.Combine(folder, "dcp");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec nice -n {options.OrchestratorNice.ToString(CultureInfo.InvariantCulture)} '{dcp.Replace("'", "'\\''", StringComparison.Ordinal)}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return wrapper;
     }
 
     private static string FreePort()

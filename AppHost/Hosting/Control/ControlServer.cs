@@ -23,6 +23,9 @@ internal sealed class ControlServer(Orchestrator orchestrator, IOptions<AppHostO
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // Signals are the app host's: a console lifetime here would take SIGTERM for this little host alone.
+        builder.Services.AddSingleton<IHostLifetime, NoSignals>();
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Value.ControlPort}");
         builder.Services.AddSingleton(orchestrator);
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = StatusCodeProblems.AddDetail);
@@ -50,5 +53,12 @@ internal sealed class ControlServer(Orchestrator orchestrator, IOptions<AppHostO
         {
             await _app.DisposeAsync();
         }
+    }
+
+    private sealed class NoSignals : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchPlatform.AppHost.Hosting.Resources;
 using BenchPlatform.AppHost.Hosting.Servers;
@@ -37,6 +38,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     private LocalRedis? _redis;
     private Task _run = Task.CompletedTask;
     private Task? _stop;
+    private PosixSignalRegistration[] _signals = [];
     private RunSecrets? _secrets;
     private bool _postgresPasswordExisted;
     private volatile bool _stopped;
@@ -202,6 +204,9 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 return Task.CompletedTask;
             }
 
+            // Ctrl+C and SIGTERM stop the stack from the first process on: Aspire's host listens for them only once it has
+            // started, after DCP and the dashboard, and until then the runtime would end the process and orphan ours.
+            _signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal)];
             Directory.CreateDirectory(StateFolder);
             _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
             _secrets = RunSecrets.Load(StateFolder);
@@ -270,6 +275,12 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         }
     }
 
+    private void OnStopSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _lifetime.StopApplication();
+    }
+
     private void FinishStop()
     {
         try
@@ -313,6 +324,11 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
         _stopping.Dispose();
         Http.Dispose();
         foreach (var log in _logs.Values)
