@@ -41,14 +41,11 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Traces, metrics and logs through OpenTelemetry: to OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
-    /// else traces to the Zipkin endpoint the AppHost hands out in <c>OTEL_EXPORTER_ZIPKIN_ENDPOINT</c> (metrics are
-    /// collected only when OTLP can export them).
+    /// Traces, metrics and logs through OpenTelemetry, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
+    /// (the AppHost hands out Aspire dashboard's; metrics are collected only then).
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        // The span exporter's own HTTP calls would otherwise log every few seconds at Information.
-        builder.Logging.AddFilter("System.Net.Http.HttpClient.ZipkinExporter", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -93,22 +90,6 @@ public static class Extensions
         if (IsOtlpConfigured(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
-            return;
-        }
-
-        var zipkin = builder.Configuration["OTEL_EXPORTER_ZIPKIN_ENDPOINT"];
-        if (Uri.TryCreate(zipkin, UriKind.Absolute, out var zipkinEndpoint))
-        {
-            // Zipkin v2 JSON is what the AppHost's own dashboard collects without an OTLP protobuf stack;
-            // the exporter is marked obsolete upstream in favour of OTLP, which is used whenever configured.
-#pragma warning disable CS0618
-            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
-                tracing.AddZipkinExporter(options =>
-                {
-                    options.Endpoint = zipkinEndpoint;
-                    options.ExportProcessorType = ExportProcessorType.Batch;
-                }));
-#pragma warning restore CS0618
         }
     }
 

@@ -63,10 +63,11 @@ class Stack:
         os.chmod(self.state, 0o755)
         self.gateway = free_port()
         self.dashboard = free_port()
+        self.control = free_port()
         self.log_path = self.state + ".log"
         self.log = open(self.log_path, "w")
         args = ["dotnet", APPHOST, f"--AppHost:StateFolder={self.state}", f"--AppHost:Ports:gateway={self.gateway}",
-                f"--AppHost:DashboardPort={self.dashboard}", "--AppHost:Autoscale:inference:Min=0",
+                f"--AppHost:DashboardPort={self.dashboard}", f"--AppHost:ControlPort={self.control}", "--AppHost:Autoscale:inference:Min=0",
                 "--AppHost:Autoscale:inference:ScaleDownWindow=00:10:00", *extra]
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = time.monotonic() + 180
@@ -93,10 +94,10 @@ class Stack:
             return e.read().decode()
 
     def scale(self):
-        return json.loads(self.get(f"http://127.0.0.1:{self.dashboard}/_internal/scale", {"X-Internal-Token": self.token}))["inference"]
+        return json.loads(self.get(f"http://127.0.0.1:{self.control}/_internal/scale", {"X-Internal-Token": self.token}))["inference"]
 
     def set_bounds(self, lo, hi):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.dashboard}/_internal/scale/inference", method="PUT",
+        request = urllib.request.Request(f"http://127.0.0.1:{self.control}/_internal/scale/inference", method="PUT",
                                          data=json.dumps({"min": lo, "max": hi}).encode(),
                                          headers={"X-Internal-Token": self.token, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as r:

@@ -1,6 +1,6 @@
 namespace BenchPlatform.AppHost.Hosting;
 
-/// <summary>Settings of the local orchestrator (configuration section <c>AppHost</c>).</summary>
+/// <summary>Settings of the local orchestrator, the Aspire extension that runs the stack's processes (configuration section <c>AppHost</c>).</summary>
 public sealed class AppHostOptions
 {
     /// <summary>Configuration section.</summary>
@@ -9,8 +9,20 @@ public sealed class AppHostOptions
     /// <summary>Where data, logs and secrets live; relative to the current directory.</summary>
     public string StateFolder { get; set; } = ".state";
 
-    /// <summary>The port of the control API and dashboard on 127.0.0.1.</summary>
+    /// <summary>The port of Aspire's dashboard on 127.0.0.1.</summary>
     public int DashboardPort { get; set; } = 18888;
+
+    /// <summary>The port of the control API on 127.0.0.1 (the gateway's demand signal, scale and warm-up); 0 for a free one.</summary>
+    public int ControlPort { get; set; }
+
+    /// <summary>
+    /// The longest Aspire's orchestrator and dashboard wait for the stack to be ready before they start anyway (they start
+    /// at once when it is ready or has failed); <c>00:00:00</c> starts them with the stack.
+    /// </summary>
+    public TimeSpan DashboardDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>nice</c> increment Aspire's orchestrator (DCP) and its dashboard run at, so the stack's processes get the cores first; 0 to leave them alone.</summary>
+    public int OrchestratorNice { get; set; } = 10;
 
     /// <summary>Port overrides per resource name, e.g. <c>AppHost:Ports:gateway=8081</c>.</summary>
     public Dictionary<string, int> Ports { get; set; } = new(StringComparer.Ordinal);

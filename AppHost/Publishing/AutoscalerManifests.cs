@@ -16,14 +16,14 @@ internal static class AutoscalerManifests
     /// <summary>The HPA's seconds between scale-up steps (Kubernetes' own default period).</summary>
     private const int ScaleUpPeriodSeconds = 15;
 
-    public static IKubernetesObject For(ProjectResource project, AutoscalePolicy policy, PublishOptions options) =>
+    public static IKubernetesObject For(LocalProjectResource project, AutoscalePolicy policy, PublishOptions options) =>
         options.Autoscaler == AutoscalerKind.Keda ? ScaledObject(project, policy, options) : HorizontalPodAutoscaler(project, policy, options);
 
     /// <summary>
     /// autoscaling/v2 on the External metric <c>gateway_cluster_inflight{cluster="NAME"}</c> with an AverageValue target,
     /// so the HPA divides the gateway's demand by the replica count as the local autoscaler does.
     /// </summary>
-    public static V2HorizontalPodAutoscaler HorizontalPodAutoscaler(ProjectResource project, AutoscalePolicy policy, PublishOptions options) => new()
+    public static V2HorizontalPodAutoscaler HorizontalPodAutoscaler(LocalProjectResource project, AutoscalePolicy policy, PublishOptions options) => new()
     {
         ApiVersion = "autoscaling/v2",
         Kind = "HorizontalPodAutoscaler",
@@ -62,7 +62,7 @@ internal static class AutoscalerManifests
     };
 
     /// <summary>A KEDA ScaledObject with a Prometheus trigger on in-flight plus held requests; can scale to zero.</summary>
-    public static ScaledObject ScaledObject(ProjectResource project, AutoscalePolicy policy, PublishOptions options) => new()
+    public static ScaledObject ScaledObject(LocalProjectResource project, AutoscalePolicy policy, PublishOptions options) => new()
     {
         Metadata = KubernetesNames.Metadata(project.Name, options.Namespace, project.Name, "autoscaler"),
         Spec = new ScaledObjectSpec

@@ -6,10 +6,10 @@ namespace BenchPlatform.AppHost.Publishing;
 internal static class ContainerProfiles
 {
     /// <summary>The project's file name without extension, e.g. <c>InferenceWorker.Gpu</c>.</summary>
-    public static string ProjectName(ProjectResource project) => Path.GetFileNameWithoutExtension(project.Metadata.ProjectPath);
+    public static string ProjectName(LocalProjectResource project) => Path.GetFileNameWithoutExtension(project.Metadata.ProjectPath);
 
     /// <summary>The known profile of <paramref name="project"/>, or an internal service's (a gateway when it has a public endpoint).</summary>
-    public static ContainerProfile For(ProjectResource project)
+    public static ContainerProfile For(LocalProjectResource project)
     {
         if (ContainerProfile.Known.TryGetValue(ProjectName(project), out var profile))
         {

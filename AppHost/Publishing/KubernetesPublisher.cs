@@ -26,10 +26,10 @@ public static class KubernetesPublisher
     /// The mistakes in <paramref name="options"/> that only the topology reveals (e.g. an <c>--external</c> name that is
     /// not a resource with a connection string).
     /// </summary>
-    public static IReadOnlyList<string> Validate(IReadOnlyList<Resource> resources, PublishOptions options)
+    public static IReadOnlyList<string> Validate(IReadOnlyList<LocalResource> resources, PublishOptions options)
     {
         var errors = new List<string>();
-        var connectable = resources.OfType<IResourceWithConnectionString>().Select(r => ((Resource)r).Name).ToList();
+        var connectable = resources.OfType<IConnectionSource>().Select(r => ((LocalResource)r).Name).ToList();
         foreach (var name in options.External.Keys.Order(StringComparer.Ordinal))
         {
             if (!connectable.Contains(name, StringComparer.Ordinal))
@@ -38,7 +38,7 @@ public static class KubernetesPublisher
             }
         }
 
-        if (!resources.OfType<ProjectResource>().Any())
+        if (!resources.OfType<LocalProjectResource>().Any())
         {
             errors.Add("The topology declares no project, so there is nothing to publish.");
         }
@@ -47,7 +47,7 @@ public static class KubernetesPublisher
     }
 
     /// <summary>Builds the manifests of <paramref name="resources"/>; <paramref name="newSecret"/> makes each generated credential.</summary>
-    public static PublishedSet Build(IReadOnlyList<Resource> resources, PublishOptions options, Func<string>? newSecret = null)
+    public static PublishedSet Build(IReadOnlyList<LocalResource> resources, PublishOptions options, Func<string>? newSecret = null)
     {
         var topology = new Topology(resources);
         var secrets = new SecretPlan(resources, options, newSecret ?? SecretPlan.NewSecret);
@@ -80,7 +80,7 @@ public static class KubernetesPublisher
                         NetworkPolicyManifests.ServerIngress(server, "database", BackingServiceManifests.PostgresPort, topology, options),
                     ]));
                     break;
-                case ProjectResource project:
+                case LocalProjectResource project:
                     files.Add(new($"20-{project.Name}.yaml", [.. ProjectObjects(project, topology, options)]));
                     break;
             }
@@ -153,7 +153,7 @@ public static class KubernetesPublisher
     public static string Serialize(ManifestFile file) =>
         Header + "\n" + string.Join("---\n", file.Objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
 
-    private static IEnumerable<IKubernetesObject> ProjectObjects(ProjectResource project, Topology topology, PublishOptions options)
+    private static IEnumerable<IKubernetesObject> ProjectObjects(LocalProjectResource project, Topology topology, PublishOptions options)
     {
         var autoscaled = project.Autoscale is not null && options.Autoscaler != AutoscalerKind.None;
         foreach (var item in ProjectManifests.For(project, options, autoscaled))

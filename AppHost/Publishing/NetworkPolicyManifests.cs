@@ -33,7 +33,7 @@ internal static class NetworkPolicyManifests
     };
 
     /// <summary>Ingress to a project: from anywhere for the gateway, else only from the projects that reference it.</summary>
-    public static V1NetworkPolicy ProjectIngress(ProjectResource project, Topology topology, PublishOptions options)
+    public static V1NetworkPolicy ProjectIngress(LocalProjectResource project, Topology topology, PublishOptions options)
     {
         var role = ContainerProfiles.For(project).Role;
         var port = new V1NetworkPolicyPort { Port = KubernetesNames.HttpPortName, Protocol = "TCP" };
@@ -58,7 +58,7 @@ internal static class NetworkPolicyManifests
     /// The sandbox's egress: DNS, and the servers it references (their pods in the cluster, their port anywhere
     /// when external); nothing else, so a block that escaped its jail still cannot reach the network.
     /// </summary>
-    public static V1NetworkPolicy SandboxEgress(ProjectResource project, PublishOptions options)
+    public static V1NetworkPolicy SandboxEgress(LocalProjectResource project, PublishOptions options)
     {
         List<V1NetworkPolicyEgressRule> rules =
         [

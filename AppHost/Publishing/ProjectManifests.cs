@@ -24,7 +24,7 @@ internal static class ProjectManifests
     /// <summary>How long a stopping worker may finish its in-flight requests (the gateway's default request timeout is 100 s).</summary>
     public const int WorkerShutdownSeconds = 100;
 
-    public static IEnumerable<IKubernetesObject> For(ProjectResource project, PublishOptions options, bool autoscaled)
+    public static IEnumerable<IKubernetesObject> For(LocalProjectResource project, PublishOptions options, bool autoscaled)
     {
         var profile = ContainerProfiles.For(project);
         var gpu = UsesGpu(project, options);
@@ -48,11 +48,11 @@ internal static class ProjectManifests
     }
 
     /// <summary>Whether <paramref name="project"/>'s replicas ask for a GPU: workers do, unless <c>--no-gpu</c>.</summary>
-    public static bool UsesGpu(ProjectResource project, PublishOptions options) =>
+    public static bool UsesGpu(LocalProjectResource project, PublishOptions options) =>
         options.Gpu && ContainerProfiles.For(project).Role == ProjectRole.Worker;
 
     /// <summary>The image of <paramref name="project"/>: <c>{registry}/benchplatform-{name}:{tag}</c>, <c>-cuda</c> for GPU replicas.</summary>
-    public static string Image(ProjectResource project, PublishOptions options) =>
+    public static string Image(LocalProjectResource project, PublishOptions options) =>
         $"{options.Registry}/{KubernetesNames.PartOf}-{project.Name}:{options.Tag}{(UsesGpu(project, options) ? "-cuda" : "")}";
 
     public static string Component(ProjectRole role) => role switch
@@ -64,10 +64,10 @@ internal static class ProjectManifests
     };
 
     /// <summary>Whether the project's replicas get <c>Storage__Root</c> on the shared volume (workers and the sandbox, as locally).</summary>
-    public static bool UsesSharedStorage(ProjectResource project) =>
+    public static bool UsesSharedStorage(LocalProjectResource project) =>
         ContainerProfiles.For(project).Role is ProjectRole.Worker or ProjectRole.Sandbox;
 
-    private static V1Service Service(ProjectResource project, ContainerProfile profile, string component, PublishOptions options) => new()
+    private static V1Service Service(LocalProjectResource project, ContainerProfile profile, string component, PublishOptions options) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -90,10 +90,10 @@ internal static class ProjectManifests
     };
 
     /// <summary>The Service port: the endpoint the topology declares (the gateway's 8080), else the container port.</summary>
-    public static int ServicePort(ProjectResource project) => project.HttpPort ?? KubernetesNames.ContainerPort;
+    public static int ServicePort(LocalProjectResource project) => project.HttpPort ?? KubernetesNames.ContainerPort;
 
     private static V1Deployment Deployment(
-        ProjectResource project, ContainerProfile profile, string component, bool gpu, bool autoscaled, PublishOptions options)
+        LocalProjectResource project, ContainerProfile profile, string component, bool gpu, bool autoscaled, PublishOptions options)
     {
         var role = profile.Role;
         var container = new V1Container
@@ -190,12 +190,12 @@ internal static class ProjectManifests
     /// Replicas: none when an autoscaler owns the count (so re-applying does not reset it), the policy's minimum when
     /// nothing scales it, the gateway's <c>--gateway-replicas</c>, else the topology's replicas.
     /// </summary>
-    private static int? Replicas(ProjectResource project, ProjectRole role, bool autoscaled, PublishOptions options) =>
+    private static int? Replicas(LocalProjectResource project, ProjectRole role, bool autoscaled, PublishOptions options) =>
         project.Autoscale is { } policy
             ? autoscaled ? null : policy.Min
             : role == ProjectRole.Gateway ? options.GatewayReplicas : project.Replicas;
 
-    private static List<V1EnvVar> Environment(ProjectResource project, ContainerProfile profile, PublishOptions options)
+    private static List<V1EnvVar> Environment(LocalProjectResource project, ContainerProfile profile, PublishOptions options)
     {
         List<V1EnvVar> env =
         [
@@ -224,10 +224,10 @@ internal static class ProjectManifests
         {
             switch (reference)
             {
-                case IResourceWithConnectionString source:
+                case IConnectionSource source:
                     env.Add(SecretPlan.FromSecret($"ConnectionStrings__{source.ConnectionName}", SecretPlan.ConnectionSecret(reference.Name), SecretPlan.ConnectionStringKey));
                     break;
-                case ProjectResource target:
+                case LocalProjectResource target:
                     // One destination, the Service: kube-proxy spreads requests over the ready replicas.
                     env.Add(new()
                     {

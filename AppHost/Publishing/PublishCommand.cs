@@ -15,7 +15,7 @@ public static class PublishCommand
     public static bool IsPublish(IReadOnlyList<string> args) => args.Count > 0 && args[0] == Verb;
 
     /// <summary>Parses <paramref name="args"/> (starting with <c>publish</c>), writes the manifests and returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> args, IReadOnlyList<Resource> resources, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, IReadOnlyList<LocalResource> resources, TextWriter output, TextWriter error)
     {
         var parsed = PublishArguments.Parse([.. args.Skip(1)]);
         if (parsed.HelpRequested)

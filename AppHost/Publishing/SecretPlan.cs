@@ -24,7 +24,7 @@ internal sealed class SecretPlan
     private readonly PublishOptions _options;
     private readonly Func<string> _newSecret;
 
-    public SecretPlan(IReadOnlyList<Resource> resources, PublishOptions options, Func<string> newSecret)
+    public SecretPlan(IReadOnlyList<LocalResource> resources, PublishOptions options, Func<string> newSecret)
     {
         _options = options;
         _newSecret = newSecret;
@@ -67,7 +67,7 @@ internal sealed class SecretPlan
                 case PostgresDatabaseResource database when options.External.TryGetValue(database.Name, out var connection):
                     AddConnection(database.Name, "database", connection);
                     break;
-                case ProjectResource project when ContainerProfiles.For(project).Role == ProjectRole.Gateway && ApiKeys is null:
+                case LocalProjectResource project when ContainerProfiles.For(project).Role == ProjectRole.Gateway && ApiKeys is null:
                     ApiKeys = Add(KubernetesNames.ApiKeysSecret, project.Name, "gateway", new() { [AdminKey] = newSecret(), [UserKey] = newSecret() });
                     break;
             }

@@ -18,13 +18,14 @@ public sealed class AppHostProcess : IAsyncDisposable
     private readonly HashSet<int> _seen = [];
     private readonly bool _ownsState;
 
-    private AppHostProcess(Process process, string stateFolder, bool ownsState, int gatewayPort, int dashboardPort)
+    private AppHostProcess(Process process, string stateFolder, bool ownsState, int gatewayPort, int dashboardPort, int controlPort)
     {
         _process = process;
         StateFolder = stateFolder;
         _ownsState = ownsState;
         GatewayUrl = new Uri($"http://127.0.0.1:{gatewayPort}/");
         DashboardUrl = new Uri($"http://127.0.0.1:{dashboardPort}/");
+        ControlUrl = new Uri($"http://127.0.0.1:{controlPort}/");
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -34,8 +35,11 @@ public sealed class AppHostProcess : IAsyncDisposable
     /// <summary>The gateway's base address.</summary>
     public Uri GatewayUrl { get; }
 
-    /// <summary>The control API and dashboard base address.</summary>
+    /// <summary>Aspire's dashboard base address.</summary>
     public Uri DashboardUrl { get; }
+
+    /// <summary>The AppHost's control API base address.</summary>
+    public Uri ControlUrl { get; }
 
     /// <summary>The AppHost's process id.</summary>
     public int Pid => _process.Id;
@@ -62,7 +66,7 @@ public sealed class AppHostProcess : IAsyncDisposable
     }
 
     /// <summary>The dll the AppHost's own build produced.</summary>
-    public static string AppHostDll { get; } = typeof(DistributedApplication).Assembly
+    public static string AppHostDll { get; } = typeof(AppHostOptions).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostBuildOutput").Value!;
 
     /// <summary>
@@ -89,6 +93,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         Directory.CreateDirectory(stateFolder);
         var gatewayPort = FreePort.Next();
         var dashboardPort = FreePort.Next();
+        var controlPort = FreePort.Next();
         var start = new ProcessStartInfo(DotNetHost.Path)
         {
             WorkingDirectory = workingDirectory ?? stateFolder,
@@ -104,6 +109,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         start.ArgumentList.Add($"--AppHost:StateFolder={stateFolder}");
         start.ArgumentList.Add($"--AppHost:Ports:gateway={gatewayPort}");
         start.ArgumentList.Add($"--AppHost:DashboardPort={dashboardPort}");
+        start.ArgumentList.Add($"--AppHost:ControlPort={controlPort}");
         foreach (var argument in arguments ?? [])
         {
             start.ArgumentList.Add(argument);
@@ -122,7 +128,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var host = new AppHostProcess(process, stateFolder, ownsState, gatewayPort, dashboardPort);
+        var host = new AppHostProcess(process, stateFolder, ownsState, gatewayPort, dashboardPort, controlPort);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -184,7 +190,7 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     /// <summary>A request to the AppHost's control API carrying the internal token.</summary>
     public HttpRequestMessage ControlRequest(HttpMethod method, string path) =>
-        new(method, new Uri(DashboardUrl, path)) { Headers = { { "X-Internal-Token", InternalToken() } } };
+        new(method, new Uri(ControlUrl, path)) { Headers = { { "X-Internal-Token", InternalToken() } } };
 
     /// <summary>Live processes the AppHost started (children and theirs), with their command lines.</summary>
     public IReadOnlyList<(int Pid, string CommandLine)> Descendants()

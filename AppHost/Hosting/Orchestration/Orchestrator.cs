@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchPlatform.AppHost.Hosting.Resources;
 using BenchPlatform.AppHost.Hosting.Servers;
+using BenchPlatform.AppHost.Hosting.Reporting;
 using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.AppHost.Hosting.Orchestration;
@@ -22,19 +24,21 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     private const int MaxUnixSocketPathBytes = 107;
 
     private readonly Topology _topology;
+    private readonly ResourceReporter _reporter;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
-    private readonly Dictionary<Resource, TaskCompletionSource> _ready = [];
-    private readonly Dictionary<ProjectResource, ProjectRunner> _runners = [];
+    private readonly Dictionary<LocalResource, TaskCompletionSource> _ready = [];
+    private readonly Dictionary<LocalProjectResource, ProjectRunner> _runners = [];
     private readonly List<ClusterPublisher> _publishers = [];
     private readonly ConcurrentDictionary<string, ResourceLog> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ReplicaEvent> _events = new();
     private readonly HashSet<int> _ports = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly long _startedAt;
     private LocalPostgres? _postgres;
     private LocalRedis? _redis;
     private Task _run = Task.CompletedTask;
+    private Task? _stop;
+    private PosixSignalRegistration[] _signals = [];
     private RunSecrets? _secrets;
     private bool _postgresPasswordExisted;
     private volatile bool _stopped;
@@ -42,22 +46,24 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <summary>Created by the host; nothing starts before <see cref="StartAsync"/>.</summary>
     public Orchestrator(
         Topology topology, IOptions<AppHostOptions> options, IHostApplicationLifetime lifetime, TimeProvider time,
-        ILoggerFactory loggers, IEnumerable<IGpuInventory> gpus)
+        ILoggerFactory loggers, IEnumerable<IGpuInventory> gpus, ResourceReporter reporter, IConfiguration configuration)
     {
+        _reporter = reporter;
+        Configuration = configuration;
         _topology = topology;
         _lifetime = lifetime;
         _logger = loggers.CreateLogger("AppHost");
         Options = options.Value;
         Time = time;
-        _startedAt = time.GetTimestamp();
+
         StateFolder = Path.GetFullPath(Options.StateFolder);
-        DashboardUrl = $"http://127.0.0.1:{Options.DashboardPort.ToString(CultureInfo.InvariantCulture)}";
+        DashboardUrl = configuration["ASPNETCORE_URLS"]?.Split(';')[0] ?? $"http://127.0.0.1:{Options.DashboardPort.ToString(CultureInfo.InvariantCulture)}";
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         Placement = new Placement(gpus.FirstOrDefault() ?? new NvidiaSmiInventory(), Environment.ProcessorCount, Options);
         foreach (var resource in topology.Resources)
         {
             _ready[resource] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (resource is ProjectResource project)
+            if (resource is LocalProjectResource project)
             {
                 _runners[project] = new ProjectRunner(this, project);
             }
@@ -65,7 +71,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
         foreach (var (project, runner) in _runners)
         {
-            foreach (var target in project.References.OfType<ProjectResource>())
+            foreach (var target in project.References.OfType<LocalProjectResource>())
             {
                 _publishers.Add(new ClusterPublisher(this, runner, _runners[target], _logger));
             }
@@ -77,8 +83,14 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             DrainWaiter = Autoscaler.WaitDrainedAsync;
         }
 
-        // Last resort when the AppHost exits without a graceful stop (an unhandled exception): no orphans.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillEverything();
+        // A stop (Ctrl+C, SIGTERM) begins at once, even when it comes while Aspire is still starting DCP and the dashboard:
+        // then the host's start is cancelled and the hosted services are never stopped, so this is what stops the stack.
+        lifetime.ApplicationStopping.Register(() => _ = StopStackAsync());
+
+        // Last resort when the AppHost exits before the stop finished (Aspire's cancelled start ends Main with an
+        // exception): wait a little for the graceful stop, then kill what is left; no orphans either way.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => FinishStop();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => FinishStop();
     }
 
     /// <summary>The orchestrator's settings.</summary>
@@ -93,14 +105,23 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <summary>Where replicas that another project routes to put their Unix domain sockets (owner-only, 0700).</summary>
     public string SocketFolder => Path.Combine(StateFolder, "sockets");
 
-    /// <summary>The control API and dashboard address.</summary>
+    /// <summary>When the app host's process started: "Stack ready in" counts from there, DCP's and the dashboard's start included.</summary>
+    private static DateTimeOffset AppHostStarted { get; } = System.Diagnostics.Process.GetCurrentProcess().StartTime;
+
+    /// <summary>Aspire's dashboard address.</summary>
     public string DashboardUrl { get; }
+
+    /// <summary>The control API's address (set once it listens, before anything starts).</summary>
+    public string ControlUrl { get; internal set; } = string.Empty;
+
+    /// <summary>The app host's configuration (where Aspire put the dashboard's OTLP endpoint and key).</summary>
+    internal IConfiguration Configuration { get; }
 
     /// <summary>Completes when every resource is ready.</summary>
     public Task Ready => Task.WhenAll(_ready.Values.Select(r => r.Task));
 
     /// <summary>The replica sets, by project.</summary>
-    public IReadOnlyDictionary<ProjectResource, ProjectRunner> Runners => _runners;
+    public IReadOnlyDictionary<LocalProjectResource, ProjectRunner> Runners => _runners;
 
     /// <summary>The output of every process, by process name.</summary>
     public IReadOnlyDictionary<string, ResourceLog> Logs => _logs;
@@ -109,6 +130,8 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     public IReadOnlyCollection<ReplicaEvent> Events => _events;
 
     internal HttpClient Http { get; }
+
+    internal ResourceReporter Reporter => _reporter;
 
     internal Placement Placement { get; }
 
@@ -126,7 +149,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         _secrets is { } secrets ? [secrets.InternalToken, secrets.RedisPassword, secrets.PostgresPassword] : [];
 
     /// <summary>Dashboard hook: the process of a server resource (PostgreSQL or Redis) once it started, else null.</summary>
-    internal ServerProcess? ServerProcessOf(Resource resource) => resource switch
+    internal ServerProcess? ServerProcessOf(LocalResource resource) => resource switch
     {
         PostgresServerResource => _postgres?.Process,
         RedisResource => _redis?.Process,
@@ -134,7 +157,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     };
 
     /// <summary>The runner of <paramref name="project"/>.</summary>
-    public ProjectRunner Runner(ProjectResource project) => _runners[project];
+    public ProjectRunner Runner(LocalProjectResource project) => _runners[project];
 
     /// <summary>The runners of the projects that route to <paramref name="runner"/>'s project.</summary>
     public IEnumerable<ProjectRunner> ConsumersOf(ProjectRunner runner) => _topology.ConsumersOf(runner.Resource).Select(p => _runners[p]);
@@ -168,12 +191,27 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     }
 
     /// <summary>Whether <paramref name="resource"/> is ready.</summary>
-    public bool IsReady(Resource resource) => _ready[resource].Task.IsCompletedSuccessfully;
+    public bool IsReady(LocalResource resource) => _ready[resource].Task.IsCompletedSuccessfully;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(StateFolder);
+        lock (_stopping)
+        {
+            if (_secrets is not null || _stop is not null)
+            {
+                // Started already (from Aspire's BeforeStartEvent), or stopped before it could start.
+                return Task.CompletedTask;
+            }
+
+            // Ctrl+C and SIGTERM stop the stack from the first process on: Aspire's host listens for them only once it has
+            // started, after DCP and the dashboard, and until then the runtime would end the process and orphan ours.
+            _signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal)];
+            Directory.CreateDirectory(StateFolder);
+            _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
+            _secrets = RunSecrets.Load(StateFolder);
+        }
+
         if (!OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess)
         {
             // PostgreSQL runs as its own user and must pass through the state folder to its data folder.
@@ -186,9 +224,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             Directory.CreateDirectory(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             File.SetUnixFileMode(SocketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-
-        _postgresPasswordExisted = File.Exists(Path.Combine(StateFolder, "secrets", "postgres-password"));
-        _secrets = RunSecrets.Load(StateFolder);
 
         // Ports and passwords first, so every connection string is known before anything starts.
         foreach (var redis in _topology.Resources.OfType<RedisResource>())
@@ -229,7 +264,38 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// Stops the stack before the host stops its web server, so services can still flush telemetry
     /// to the AppHost while they shut down.
     /// </summary>
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopStackAsync();
+
+    /// <summary>Stops every process of the stack, once (later calls return the same task).</summary>
+    private Task StopStackAsync()
+    {
+        lock (_stopping)
+        {
+            return _stop ??= Task.Run(StopCoreAsync);
+        }
+    }
+
+    private void OnStopSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _lifetime.StopApplication();
+    }
+
+    private void FinishStop()
+    {
+        try
+        {
+            StopStackAsync().Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // Whatever the graceful stop could not do, the kill below does.
+        }
+
+        KillEverything();
+    }
+
+    private async Task StopCoreAsync()
     {
         LogStopping(_logger);
         await _stopping.CancelAsync();
@@ -246,6 +312,11 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         }
 
         File.Delete(Path.Combine(StateFolder, "run.json"));
+        foreach (var resource in _topology.Resources)
+        {
+            _reporter.Stopped(resource);
+        }
+
         _stopped = true;
         LogStopped(_logger);
     }
@@ -253,6 +324,11 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
         _stopping.Dispose();
         Http.Dispose();
         foreach (var log in _logs.Values)
@@ -262,10 +338,16 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     }
 
     internal ResourceLog CreateLog(string name) =>
-        _logs.GetOrAdd(name, n => new ResourceLog(n, Path.Combine(StateFolder, "logs", n + ".log"), Options.LogLines, Options.LogFileBytes, Time));
+        _logs.GetOrAdd(name, n =>
+        {
+            var log = new ResourceLog(n, Path.Combine(StateFolder, "logs", n + ".log"), Options.LogLines, Options.LogFileBytes, Time);
+            _reporter.Attach(log, n);
+            return log;
+        });
 
     internal void RecordEvent(Replica replica, string @event, string? detail)
     {
+        _reporter.Replica(replica.Runner.Resource, replica);
         var entry = new ReplicaEvent(Time.GetUtcNow(), replica.Id, @event, detail);
         _events.Enqueue(entry);
         while (_events.Count > MaxEvents && _events.TryDequeue(out _))
@@ -293,11 +375,11 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         return System.Text.Encoding.UTF8.GetByteCount(path) <= MaxUnixSocketPathBytes ? path : null;
     }
 
-    internal int AllocatePort(Resource resource, int index)
+    internal int AllocatePort(LocalResource resource, int index)
     {
         lock (_ports)
         {
-            if (index == 0 && (Options.Ports.TryGetValue(resource.Name, out var configured) ? configured : (resource as ProjectResource)?.HttpPort) is int fixedPort)
+            if (index == 0 && (Options.Ports.TryGetValue(resource.Name, out var configured) ? configured : (resource as LocalProjectResource)?.HttpPort) is int fixedPort)
             {
                 _ports.Add(fixedPort);
                 return fixedPort;
@@ -348,7 +430,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 LogEntryPoint(_logger, runner.Resource.Name, runner.Replicas[0].Address.TrimEnd('/'));
             }
 
-            LogStackReady(_logger, Time.GetElapsedTime(_startedAt).TotalSeconds, DashboardUrl);
+            LogStackReady(_logger, (Time.GetUtcNow() - AppHostStarted).TotalSeconds, DashboardUrl);
             if (Autoscaler.HasWork)
             {
                 await Autoscaler.RunAsync(_stopping.Token);
@@ -366,7 +448,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         }
     }
 
-    private async Task StartResourceAsync(Resource resource)
+    private async Task StartResourceAsync(LocalResource resource)
     {
         try
         {
@@ -376,14 +458,16 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         {
             // What waits for this resource fails with the same error instead of waiting forever.
             _ready[resource].TrySetException(ex);
+            _reporter.Failed(resource, ex.Message);
             throw;
         }
     }
 
-    private async Task StartResourceCoreAsync(Resource resource)
+    private async Task StartResourceCoreAsync(LocalResource resource)
     {
         var token = _stopping.Token;
         await Task.WhenAll(resource.WaitsFor.Select(d => _ready[d].Task)).WaitAsync(token);
+        _reporter.Starting(resource);
         var started = Time.GetTimestamp();
         string detail;
         switch (resource)
@@ -410,7 +494,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
                 _redis = await LocalRedis.StartAsync(redis.Port, redis.Password, CreateLog(redis.Name).Append, cancellationToken: token);
                 detail = $"{_redis.Kind} on 127.0.0.1:{redis.Port}";
                 break;
-            case ProjectResource project:
+            case LocalProjectResource project:
                 var runner = _runners[project];
                 await runner.StartAsync(token);
                 detail = runner.Replicas.Count == 1
@@ -422,6 +506,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
         }
 
         _ready[resource].TrySetResult();
+        _reporter.Running(resource, detail, detail.StartsWith("http", StringComparison.Ordinal) ? detail : null);
         LogResourceReady(_logger, resource.Name, detail, Time.GetElapsedTime(started).TotalSeconds);
     }
 
@@ -435,6 +520,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
             ["pid"] = Environment.ProcessId,
             ["gateway"] = entry is null ? null : $"http://127.0.0.1:{entry.Value.ToString(CultureInfo.InvariantCulture)}",
             ["dashboard"] = DashboardUrl,
+            ["control"] = ControlUrl,
             ["internal_token"] = Secrets.InternalToken,
         };
         RunSecrets.WritePrivate(Path.Combine(StateFolder, "run.json"), JsonSerializer.Serialize(run));
@@ -449,7 +535,7 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
 
         foreach (var runner in _runners.Values)
         {
-            runner.KillNow();
+            runner.KillWithoutRestart();
         }
 
         _redis?.Process.KillTree();

@@ -15,10 +15,10 @@ internal static class Preflight
     /// Throws <see cref="MissingDependencyException"/> naming what to install or build, or
     /// <see cref="PortUnavailableException"/> naming the busy port and the setting that moves it.
     /// </summary>
-    public static void Check(IReadOnlyList<Resource> resources, AppHostOptions options)
+    public static void Check(IReadOnlyList<LocalResource> resources, AppHostOptions options)
     {
         EnsureFree(options.DashboardPort, "the dashboard", "--AppHost:DashboardPort=PORT");
-        foreach (var project in resources.OfType<ProjectResource>())
+        foreach (var project in resources.OfType<LocalProjectResource>())
         {
             if ((options.Ports.TryGetValue(project.Name, out var configured) ? configured : project.HttpPort) is int port)
             {
@@ -36,7 +36,7 @@ internal static class Preflight
             LocalRedis.EnsureAvailable();
         }
 
-        foreach (var project in resources.OfType<ProjectResource>())
+        foreach (var project in resources.OfType<LocalProjectResource>())
         {
             if (!File.Exists(project.Metadata.AssemblyPath))
             {

@@ -15,7 +15,7 @@ public sealed class ProjectRunner
     private readonly List<Replica> _replicas = [];
     private readonly List<Task> _draining = [];
 
-    internal ProjectRunner(Orchestrator orchestrator, ProjectResource resource)
+    internal ProjectRunner(Orchestrator orchestrator, LocalProjectResource resource)
     {
         Orchestrator = orchestrator;
         Resource = resource;
@@ -53,7 +53,7 @@ public sealed class ProjectRunner
     public Resources.AutoscalePolicy? Policy { get; }
 
     /// <summary>The project.</summary>
-    public ProjectResource Resource { get; }
+    public LocalProjectResource Resource { get; }
 
     /// <summary>The replicas, including those starting and draining.</summary>
     public IReadOnlyList<Replica> Replicas
@@ -185,11 +185,11 @@ public sealed class ProjectRunner
         await Task.WhenAll(draining);
     }
 
-    internal void KillNow()
+    internal void KillWithoutRestart()
     {
         foreach (var replica in Replicas)
         {
-            replica.KillNow();
+            replica.KillWithoutRestart();
         }
     }
 
@@ -227,7 +227,7 @@ public sealed class ProjectRunner
     /// (<c>r2r/</c>, which the project's build writes; precompiled, so it starts with less JIT) when it is at least as
     /// new as the build, else the build output itself.
     /// </summary>
-    internal static string AssemblyFor(ProjectResource resource, AppHostOptions options)
+    internal static string AssemblyFor(LocalProjectResource resource, AppHostOptions options)
     {
         if (options.Assemblies.TryGetValue(resource.Name, out var configured))
         {
@@ -241,7 +241,11 @@ public sealed class ProjectRunner
             : built;
     }
 
-    internal void OnProcessStarted(Replica replica) => ProcessStarted?.Invoke(replica);
+    internal void OnProcessStarted(Replica replica)
+    {
+        Orchestrator.Reporter.Replica(Resource, replica);
+        ProcessStarted?.Invoke(replica);
+    }
 
     internal void OnReplicaChanged(Replica replica, string @event, string? detail)
     {

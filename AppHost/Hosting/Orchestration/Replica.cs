@@ -9,6 +9,9 @@ namespace BenchPlatform.AppHost.Hosting.Orchestration;
 public sealed class Replica
 {
     private readonly ProjectRunner _runner;
+
+    /// <summary>The replica set it belongs to.</summary>
+    internal ProjectRunner Runner => _runner;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
@@ -78,8 +81,15 @@ public sealed class Replica
         SetState(ReplicaState.Stopped, "stopped");
     }
 
-    /// <summary>Kills the process tree at once (the AppHost is exiting without a graceful stop).</summary>
+    /// <summary>Kills the process tree at once; the replica's own restart loop starts it again (a restart).</summary>
     internal void KillNow() => _process?.KillTree();
+
+    /// <summary>Ends the restart loop and kills the process tree at once (the AppHost is exiting without a graceful stop).</summary>
+    internal void KillWithoutRestart()
+    {
+        _stop.Cancel();
+        _process?.KillTree();
+    }
 
     private async Task RunAsync()
     {

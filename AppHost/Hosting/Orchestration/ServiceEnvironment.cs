@@ -22,9 +22,9 @@ internal static class ServiceEnvironment
         env["ASPNETCORE_URLS"] = replica.UnixSocket is { } socket ? $"{url};http://unix:{socket}" : url;
         env["OTEL_SERVICE_NAME"] = resource.Name;
         env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Id}";
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        foreach (var (name, value) in Telemetry(orchestrator.Configuration))
         {
-            env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = $"{orchestrator.DashboardUrl}/api/v2/spans";
+            env[name] = value;
         }
 
         env["Internal__Token"] = orchestrator.Secrets.InternalToken;
@@ -38,10 +38,10 @@ internal static class ServiceEnvironment
         {
             switch (reference)
             {
-                case IResourceWithConnectionString source:
+                case IConnectionSource source:
                     env[$"ConnectionStrings__{source.ConnectionName}"] = source.ConnectionString;
                     break;
-                case ProjectResource project:
+                case LocalProjectResource project:
                     routesToProjects = true;
                     var i = 0;
                     foreach (var target in orchestrator.Runner(project).Replicas.Where(r => r.State != ReplicaState.Draining))
@@ -55,7 +55,7 @@ internal static class ServiceEnvironment
 
         if (routesToProjects)
         {
-            env["services__apphost__http__0"] = orchestrator.DashboardUrl;
+            env["services__apphost__http__0"] = orchestrator.ControlUrl;
         }
 
         foreach (var (name, value) in orchestrator.Placement.EnvironmentFor(runner, replica))
@@ -69,5 +69,30 @@ internal static class ServiceEnvironment
         }
 
         return env;
+    }
+
+    /// <summary>
+    /// Traces, metrics and logs to Aspire's dashboard over OTLP/HTTP with its API key (what Aspire's
+    /// <c>WithOtlpExporter</c> hands a project), unless the environment already names an OTLP endpoint.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Telemetry(IConfiguration configuration)
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            || configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] is not { Length: > 0 } endpoint)
+        {
+            yield break;
+        }
+
+        yield return new("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
+        yield return new("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
+        {
+            yield return new("OTEL_EXPORTER_OTLP_HEADERS", $"x-otlp-api-key={key}");
+        }
+
+        // Small export delays so the dashboard's pages follow a request within about a second.
+        yield return new("OTEL_BSP_SCHEDULE_DELAY", "1000");
+        yield return new("OTEL_BLRP_SCHEDULE_DELAY", "1000");
+        yield return new("OTEL_METRIC_EXPORT_INTERVAL", "1000");
     }
 }

@@ -2,7 +2,7 @@ namespace BenchPlatform.AppHost.Hosting.Resources;
 
 /// <summary>A database the AppHost creates on a <see cref="PostgresServerResource"/>.</summary>
 public sealed class PostgresDatabaseResource(string name, PostgresServerResource server, string databaseName)
-    : Resource(name), IResourceWithConnectionString
+    : LocalResource(name), IConnectionSource
 {
     /// <summary>The server that holds it.</summary>
     public PostgresServerResource Server { get; } = server;

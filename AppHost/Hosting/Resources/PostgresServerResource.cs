@@ -3,7 +3,7 @@ using Npgsql;
 namespace BenchPlatform.AppHost.Hosting.Resources;
 
 /// <summary>A PostgreSQL server whose data folder lives under the state folder.</summary>
-public sealed class PostgresServerResource(string name) : Resource(name)
+public sealed class PostgresServerResource(string name) : LocalResource(name)
 {
     /// <summary>The databases created on it.</summary>
     public List<PostgresDatabaseResource> Databases { get; } = [];

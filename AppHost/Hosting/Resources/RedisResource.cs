@@ -3,7 +3,7 @@ using System.Globalization;
 namespace BenchPlatform.AppHost.Hosting.Resources;
 
 /// <summary>A Redis-protocol server: <c>redis-server</c> when installed, else Garnet.</summary>
-public sealed class RedisResource(string name) : Resource(name), IResourceWithConnectionString
+public sealed class RedisResource(string name) : LocalResource(name), IConnectionSource
 {
     /// <summary>The loopback port, once allocated.</summary>
     public int Port { get; internal set; }

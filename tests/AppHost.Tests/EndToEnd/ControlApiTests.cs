@@ -23,7 +23,7 @@ public sealed class ControlApiTests(ControlApiTests.Stack stack) : IClassFixture
     [Fact]
     public async Task GetScale_WithoutToken_Returns401Problem()
     {
-        using var response = await stack.AppHost.Http.GetAsync(new Uri(stack.AppHost.DashboardUrl, "_internal/scale"));
+        using var response = await stack.AppHost.Http.GetAsync(new Uri(stack.AppHost.ControlUrl, "_internal/scale"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

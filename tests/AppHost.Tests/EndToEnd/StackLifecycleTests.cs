@@ -53,6 +53,22 @@ public sealed class StackLifecycleTests
     }
 
     [Fact]
+    public async Task Stack_SigtermWhileAspireStillStarts_StopsEveryProcessItStartedAndNoneIsRestarted()
+    {
+        // The services start while DCP and the dashboard do; a SIGTERM then cancels Aspire's start, and the host never
+        // stops its services: the stack must still stop, and a replica killed at the end must not come back.
+        await using var stack = AppHostProcess.Start();
+        await Wait.UntilAsync(
+            () => Task.FromResult(stack.Output.Contains("gateway-0: process-start", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the gateway's process did not start");
+
+        var survivors = await stack.StopAsync();
+
+        Assert.Empty(survivors);
+        Assert.Empty(ProcessesOf(stack.StateFolder));
+    }
+
+    [Fact]
     public async Task Stack_ServiceKilledWithSigkill_IsRestartedAndHealthyAgain()
     {
         await using var stack = AppHostProcess.Start();
@@ -138,5 +154,32 @@ public sealed class StackLifecycleTests
         Assert.Contains($"{setting}=PORT", stack.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("ready:", stack.Output, StringComparison.Ordinal);
         Assert.Empty(await stack.StopAsync());
+    }
+
+    /// <summary>Live processes whose environment names <paramref name="stateFolder"/> (every service the AppHost starts has it).</summary>
+    private static List<string> ProcessesOf(string stateFolder)
+    {
+        var found = new List<string>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "environ")).Contains($"Storage__Root={stateFolder}\0", StringComparison.Ordinal))
+                {
+                    found.Add($"{pid}: {ProcessTree.CommandLine(pid)}");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone, or not ours to read.
+            }
+        }
+
+        return found;
     }
 }

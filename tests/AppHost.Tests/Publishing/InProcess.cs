@@ -8,7 +8,7 @@ namespace BenchPlatform.AppHost.Tests.Publishing;
 internal static class InProcess
 {
     /// <summary>Parses <paramref name="args"/> (an output folder is added) and builds the set for <paramref name="resources"/>.</summary>
-    public static Manifests Publish(IReadOnlyList<Resource> resources, params string[] args)
+    public static Manifests Publish(IReadOnlyList<LocalResource> resources, params string[] args)
     {
         var options = Options(args);
         Assert.Empty(KubernetesPublisher.Validate(resources, options));
@@ -16,7 +16,7 @@ internal static class InProcess
     }
 
     /// <summary>Builds with secrets numbered in order, so two builds are equal.</summary>
-    public static PublishedSet Deterministic(IReadOnlyList<Resource> resources, params string[] args)
+    public static PublishedSet Deterministic(IReadOnlyList<LocalResource> resources, params string[] args)
     {
         var n = 0;
         return KubernetesPublisher.Build(resources, Options(args), () => $"secret-{(++n).ToString(CultureInfo.InvariantCulture)}");

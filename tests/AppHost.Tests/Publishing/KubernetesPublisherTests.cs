@@ -11,7 +11,7 @@ namespace BenchPlatform.AppHost.Tests.Publishing;
 
 public sealed class KubernetesPublisherTests
 {
-    private static readonly IReadOnlyList<Resource> Stack = PublishTopology.Stack();
+    private static readonly IReadOnlyList<LocalResource> Stack = PublishTopology.Stack();
 
     public static TheoryData<string[]> Variants => new()
     {

@@ -9,7 +9,7 @@ internal static class PublishTopology
     public static readonly AutoscalePolicy Policy = new(1, 6, 4, TimeSpan.FromSeconds(45));
 
     /// <summary>Program.cs's topology with inference autoscaled by <paramref name="policy"/> (none: fixed replicas).</summary>
-    public static IReadOnlyList<Resource> Stack(AutoscalePolicy? policy = null, bool autoscale = true)
+    public static IReadOnlyList<LocalResource> Stack(AutoscalePolicy? policy = null, bool autoscale = true)
     {
         policy ??= Policy;
         var builder = DistributedApplication.CreateBuilder([]);
@@ -30,6 +30,6 @@ internal static class PublishTopology
             .WithReference(cache).WithReference(registry)
             .WithReference(inference).WithReference(sandbox)
             .WithHttpEndpoint(port: 8080);
-        return builder.Resources;
+        return [.. builder.Resources.OfType<LocalResource>()];
     }
 }

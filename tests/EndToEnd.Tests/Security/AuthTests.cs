@@ -101,9 +101,9 @@ public sealed class AuthTests(KeyedStackFixture fixture) : IClassFixture<KeyedSt
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{url}{probe} without the token: {(int)response.StatusCode}");
         }
 
-        using var control = await _stack.Http.GetAsync(new Uri(_stack.DashboardUrl, "_internal/scale"));
+        using var control = await _stack.Http.GetAsync(new Uri(_stack.ControlUrl, "_internal/scale"));
         Assert.Equal(HttpStatusCode.Unauthorized, control.StatusCode);
-        using var forged = new HttpRequestMessage(HttpMethod.Get, new Uri(_stack.DashboardUrl, "_internal/scale"));
+        using var forged = new HttpRequestMessage(HttpMethod.Get, new Uri(_stack.ControlUrl, "_internal/scale"));
         forged.Headers.Add("X-Internal-Token", "forged");
         using var forgedResponse = await _stack.Http.SendAsync(forged);
         Assert.Equal(HttpStatusCode.Unauthorized, forgedResponse.StatusCode);

@@ -9,16 +9,16 @@ public sealed class AssemblyChoiceTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("assembly-choice-").FullName;
 
-    private sealed record Metadata(string ProjectPath, string AssemblyPath) : IProjectMetadata;
+    private sealed record Metadata(string ProjectPath, string AssemblyPath) : IProjectOutput;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private ProjectResource Resource()
+    private LocalProjectResource Resource()
     {
         var built = Path.Combine(_folder, "Worker.dll");
         File.WriteAllText(built, "il");
         File.SetLastWriteTimeUtc(built, new DateTime(2026, 11, 23, 12, 0, 0, DateTimeKind.Utc));
-        return new ProjectResource("inference", new Metadata(Path.Combine(_folder, "Worker.csproj"), built));
+        return new LocalProjectResource("inference", new Metadata(Path.Combine(_folder, "Worker.csproj"), built));
     }
 
     private string Precompiled(DateTime written)

@@ -2,8 +2,6 @@ using BenchPlatform.AppHost.Hosting;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using BenchPlatform.AppHost.Hosting.Servers;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.AppHost.Tests.Hosting.Orchestration;
 
@@ -34,8 +32,7 @@ public sealed class ReplicaHealthTests : IDisposable
             .WithEnvironment("ConnectionStrings__registry", "Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=1");
         var options = new AppHostOptions { StateFolder = _state, HealthTimeout = TimeSpan.FromSeconds(4), RestartDelay = TimeSpan.FromMilliseconds(50) };
         var lifetime = new Lifetime();
-        using var orchestrator = new Orchestrator(
-            new Topology(builder.Resources), Options.Create(options), lifetime, TimeProvider.System, NullLoggerFactory.Instance, []);
+        using var orchestrator = TestOrchestrator.Create(builder, options, lifetime);
         var states = new List<ReplicaState>();
         var runner = orchestrator.Runner(gateway.Resource);
         runner.Changed += r =>

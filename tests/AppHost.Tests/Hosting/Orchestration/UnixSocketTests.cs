@@ -1,8 +1,6 @@
 using BenchPlatform.AppHost.Hosting;
 using BenchPlatform.AppHost.Hosting.Orchestration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.AppHost.Tests.Hosting.Orchestration;
 
@@ -27,8 +25,7 @@ public sealed class UnixSocketTests
         var builder = DistributedApplication.CreateBuilder([]);
         var inference = builder.AddProject<Projects.InferenceWorker_Gpu>("inference");
         var gateway = builder.AddProject<Projects.Gateway>("gateway").WithReference(inference);
-        var orchestrator = new Orchestrator(new Topology(builder.Resources), Options.Create(new AppHostOptions { StateFolder = stateFolder }),
-            new Lifetime(), TimeProvider.System, NullLoggerFactory.Instance, []);
+        var orchestrator = TestOrchestrator.Create(builder, new AppHostOptions { StateFolder = stateFolder }, new Lifetime());
         return (orchestrator, orchestrator.Runner(inference.Resource), orchestrator.Runner(gateway.Resource));
     }
 

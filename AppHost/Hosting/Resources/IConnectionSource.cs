@@ -1,7 +1,7 @@
 namespace BenchPlatform.AppHost.Hosting.Resources;
 
 /// <summary>A resource a service reaches through <c>ConnectionStrings__{name}</c>.</summary>
-public interface IResourceWithConnectionString
+public interface IConnectionSource
 {
     /// <summary>The key under <c>ConnectionStrings</c>.</summary>
     string ConnectionName { get; }

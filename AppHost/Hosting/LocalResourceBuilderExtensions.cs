@@ -1,26 +1,54 @@
+using BenchPlatform.AppHost.Hosting.Reporting;
 using BenchPlatform.AppHost.Hosting.Resources;
 
 namespace BenchPlatform.AppHost.Hosting;
 
-/// <summary>The fluent calls that wire resources together (Aspire's names).</summary>
-public static class ResourceBuilderExtensions
+/// <summary>
+/// Declares resources the local orchestrator runs as processes on this machine (<see cref="LocalStack"/>), with
+/// Aspire's names: a server, a database, a project of this solution, and the calls that wire them together.
+/// </summary>
+public static class LocalResourceBuilderExtensions
 {
+    /// <summary>A Redis-protocol server: <c>redis-server</c> when installed, else Garnet (built with the AppHost).</summary>
+    public static IResourceBuilder<RedisResource> AddRedis(this IDistributedApplicationBuilder builder, string name) =>
+        AddLocal(builder, new RedisResource(name), "Redis");
+
+    /// <summary>A PostgreSQL server run from the installed binaries, its data under the state folder; add databases with <c>AddDatabase</c>.</summary>
+    public static IResourceBuilder<PostgresServerResource> AddPostgres(this IDistributedApplicationBuilder builder, string name) =>
+        AddLocal(builder, new PostgresServerResource(name), "PostgreSQL");
+
+    /// <summary>A project of this solution, run from its (Release) build output as one or more replicas.</summary>
+    public static IResourceBuilder<LocalProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectOutput, new() =>
+        AddLocal(builder, new LocalProjectResource(name, new TProject()), "Project").WithLifecycleCommands();
+
     /// <summary>A database on this server, created at start when it does not exist.</summary>
     public static IResourceBuilder<PostgresDatabaseResource> AddDatabase(
         this IResourceBuilder<PostgresServerResource> builder, string name, string? databaseName = null)
     {
         var database = new PostgresDatabaseResource(name, builder.Resource, databaseName ?? name);
         builder.Resource.Databases.Add(database);
-        return builder.ApplicationBuilder.AddResource(database);
+        return AddLocal(builder.ApplicationBuilder, database, "PostgreSQL database");
+    }
+
+    private static IResourceBuilder<T> AddLocal<T>(IDistributedApplicationBuilder builder, T resource, string type) where T : LocalResource
+    {
+        LocalStack.Ensure(builder);
+        return builder.AddResource(resource).WithInitialState(new CustomResourceSnapshot
+        {
+            ResourceType = type,
+            State = KnownResourceStates.Waiting,
+            Properties = [],
+        });
     }
 
     /// <summary>
     /// Hands the project the connection details of <paramref name="source"/>: a connection string for servers and
     /// databases, <c>services__{name}__http__{i}</c> for projects.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithReference(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<Resource> source)
+    public static IResourceBuilder<LocalProjectResource> WithReference(this IResourceBuilder<LocalProjectResource> builder, IResourceBuilder<LocalResource> source)
     {
-        if (source.Resource is not (IResourceWithConnectionString or ProjectResource))
+        if (source.Resource is not (IConnectionSource or LocalProjectResource))
         {
             throw new ArgumentException($"'{source.Resource.Name}' has no connection details to reference; reference a database, a cache or a project.", nameof(source));
         }
@@ -30,14 +58,14 @@ public static class ResourceBuilderExtensions
     }
 
     /// <summary>Starts the resource only once <paramref name="dependency"/> is ready (healthy).</summary>
-    public static IResourceBuilder<T> WaitFor<T>(this IResourceBuilder<T> builder, IResourceBuilder<Resource> dependency) where T : Resource
+    public static IResourceBuilder<T> WaitFor<T>(this IResourceBuilder<T> builder, IResourceBuilder<LocalResource> dependency) where T : LocalResource
     {
         builder.Resource.WaitsFor.Add(dependency.Resource);
         return builder;
     }
 
     /// <summary>Runs <paramref name="replicas"/> copies of the project, each on its own port.</summary>
-    public static IResourceBuilder<ProjectResource> WithReplicas(this IResourceBuilder<ProjectResource> builder, int replicas)
+    public static IResourceBuilder<LocalProjectResource> WithReplicas(this IResourceBuilder<LocalProjectResource> builder, int replicas)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(replicas);
         builder.Resource.Replicas = replicas;
@@ -49,8 +77,8 @@ public static class ResourceBuilderExtensions
     /// <c>AppHost:Autoscale:{name}:Min</c>, <c>:Max</c>, <c>:TargetInflightPerReplica</c>, <c>:ScaleDownWindow</c> and
     /// <c>:Buffer</c> (warm spares beyond demand while there is demand) override the declared values.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithAutoscale(
-        this IResourceBuilder<ProjectResource> builder, int min, int max, int targetInflightPerReplica, TimeSpan scaleDownWindow, int buffer = 0)
+    public static IResourceBuilder<LocalProjectResource> WithAutoscale(
+        this IResourceBuilder<LocalProjectResource> builder, int min, int max, int targetInflightPerReplica, TimeSpan scaleDownWindow, int buffer = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(buffer);
         ArgumentOutOfRangeException.ThrowIfNegative(min);
@@ -62,7 +90,7 @@ public static class ResourceBuilderExtensions
     }
 
     /// <summary>Serves the project on a fixed loopback port (single replica); otherwise a free port is used.</summary>
-    public static IResourceBuilder<ProjectResource> WithHttpEndpoint(this IResourceBuilder<ProjectResource> builder, int? port = null)
+    public static IResourceBuilder<LocalProjectResource> WithHttpEndpoint(this IResourceBuilder<LocalProjectResource> builder, int? port = null)
     {
         builder.Resource.HttpPort = port;
         return builder;
@@ -72,7 +100,7 @@ public static class ResourceBuilderExtensions
     /// Declares models every replica loads and runs once before it reports ready (the inference worker's
     /// <c>Inference__Preload__{i}</c>), so a replica enters rotation warm.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithPreload(this IResourceBuilder<ProjectResource> builder, params string[] models)
+    public static IResourceBuilder<LocalProjectResource> WithPreload(this IResourceBuilder<LocalProjectResource> builder, params string[] models)
     {
         ArgumentNullException.ThrowIfNull(models);
         foreach (var model in models)
@@ -91,7 +119,7 @@ public static class ResourceBuilderExtensions
     }
 
     /// <summary>Sets an environment variable for every replica of the project.</summary>
-    public static IResourceBuilder<ProjectResource> WithEnvironment(this IResourceBuilder<ProjectResource> builder, string name, string value)
+    public static IResourceBuilder<LocalProjectResource> WithEnvironment(this IResourceBuilder<LocalProjectResource> builder, string name, string value)
     {
         builder.Resource.Environment[name] = value;
         return builder;

@@ -1,13 +1,13 @@
 namespace BenchPlatform.AppHost.Hosting.Resources;
 
 /// <summary>A .NET project run from its build output, as one or more replicas.</summary>
-public sealed class ProjectResource(string name, IProjectMetadata metadata) : Resource(name)
+public sealed class LocalProjectResource(string name, IProjectOutput metadata) : LocalResource(name)
 {
     /// <summary>Where the project and its build output are.</summary>
-    public IProjectMetadata Metadata { get; } = metadata;
+    public IProjectOutput Metadata { get; } = metadata;
 
     /// <summary>Resources whose connection details this project receives.</summary>
-    public List<Resource> References { get; } = [];
+    public List<LocalResource> References { get; } = [];
 
     /// <summary>Extra environment variables.</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);

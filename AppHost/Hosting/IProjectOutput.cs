@@ -4,7 +4,7 @@ namespace BenchPlatform.AppHost.Hosting;
 /// A project the AppHost references; the build generates one <c>Projects.&lt;Name&gt;</c> type per
 /// ProjectReference that implements this, so a project resource knows what to run.
 /// </summary>
-public interface IProjectMetadata
+public interface IProjectOutput
 {
     /// <summary>The full path of the project file.</summary>
     string ProjectPath { get; }
