@@ -199,6 +199,8 @@ public sealed class LoadEngine
         var end = phaseStart + seconds;
         var endTicks = (long)(end * frequency);
         var oneMs = frequency / 1000;
+        var giveUpTicks = endTicks;
+        var stallLimitTicks = endTicks + (long)(_requestTimeout.TotalSeconds * frequency);
         long late = 0;
         for (long local = 0; ; local++)
         {
@@ -237,22 +239,9 @@ public sealed class LoadEngine
                 }
             }
 
-            if (!slots.Wait(0))
+            if (!slots.Wait(0) && !WaitForSlot(state, slots, ref giveUpTicks, stallLimitTicks))
             {
-                // Every slot is busy: wait for one, but never past the end of the phase.
-                while (true)
-                {
-                    var left = endTicks - state.Now();
-                    if (left <= 0 || state.CancellationToken.IsCancellationRequested)
-                    {
-                        return (CountDue(schedule, local, phaseStart, warmupEnd, end), late);
-                    }
-
-                    if (slots.Wait(TimeSpan.FromSeconds(Math.Min(left / (double)frequency, 0.25))))
-                    {
-                        break;
-                    }
-                }
+                return (CountDue(schedule, local, phaseStart, warmupEnd, end), late);
             }
 
             var warmup = offset < warmupEnd;
@@ -267,6 +256,40 @@ public sealed class LoadEngine
 
             // The iteration runs on the thread pool so the dispatcher only keeps time; work items are pooled.
             ThreadPool.UnsafeQueueUserWorkItem(IterationWorkItem.Rent(this, state, scenario, sequence[0]++, intended, warmup), preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a free slot until <paramref name="giveUpTicks"/> (the end of the phase at first). Time in which no
+    /// iteration completed at all is a stall, not the target's capacity: a cold client or process (connections, JIT, a
+    /// thread pool that starts with one thread per core) or a paused server holds every slot and then frees them all at
+    /// once. That time moves the give-up point later, up to the request timeout past the phase end (the drain's own bound),
+    /// so the iterations due in it are sent late (corrected latency and <c>late</c> show it) instead of counted as dropped.
+    /// Under overload iterations keep completing, nothing is moved, and what the phase could not send is dropped.
+    /// </summary>
+    private bool WaitForSlot(RunState state, SemaphoreSlim slots, ref long giveUpTicks, long stallLimitTicks)
+    {
+        var frequency = _time.TimestampFrequency;
+        while (true)
+        {
+            var now = state.Now();
+            var left = giveUpTicks - now;
+            if (left <= 0 || state.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            var completed = state.Counters.Completed;
+            var wait = Math.Min(left, frequency / 4);
+            if (slots.Wait(TimeSpan.FromSeconds(wait / (double)frequency)))
+            {
+                return true;
+            }
+
+            if (state.Counters.Completed == completed)
+            {
+                giveUpTicks = Math.Min(stallLimitTicks, giveUpTicks + (state.Now() - now));
+            }
         }
     }
 

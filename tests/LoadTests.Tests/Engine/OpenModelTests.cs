@@ -78,6 +78,29 @@ public sealed class OpenModelTests
     }
 
     [Fact]
+    public async Task OpenModel_EverySlotHeldPastThePhaseEnd_SendsTheRestLateInsteadOfDropping()
+    {
+        // What a cold process on a busy machine does to the first requests (connections, JIT, a thread pool of one thread
+        // per core): they all finish together, seconds later. Here the server holds every request from the first one until
+        // 1.3 s, so all 8 slots are busy when the 1-second phase ends. The 92 requests due meanwhile must still reach the
+        // server, late, not be counted as dropped: nothing completed, so it was a stall and not the target's capacity.
+        await using var server = await ScriptedServer.StartAsync();
+        server.StallAfter = 1;
+        server.StallFor = TimeSpan.FromSeconds(1.3);
+        var (engine, handler) = Runs.Engine(8);
+        using var _ = handler;
+
+        var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/fast")), new OpenModel(new ConstantArrival(100), TimeSpan.Zero, TimeSpan.FromSeconds(1), 8, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
+        var summary = Summarizer.Summarize("test", "held", run);
+
+        Assert.Equal(100, server.Count);
+        Assert.Equal(0, summary.Dropped);
+        Assert.Equal(100, summary.Ok);
+        Assert.True(summary.Late >= 80, $"only {summary.Late} requests counted late; ~90 were held behind the stall");
+        Assert.True(summary.Classes["all"].Corrected.Max >= 1000, $"corrected max {summary.Classes["all"].Corrected.Max} ms should show the 1.3 s stall");
+    }
+
+    [Fact]
     public void RampingArrival_LinearRamp_SchedulesTheIntegralOfTheRate()
     {
         var ramp = new RampingArrival(100, 300, 2);
