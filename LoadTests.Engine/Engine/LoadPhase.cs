@@ -13,8 +13,8 @@ internal sealed record LoadPhase(IArrivalSchedule? Schedule, double Seconds, int
     public static LoadPhase Closed(int copies, double seconds, long? iterations, bool oncePerCopy = false) => new(null, seconds, copies, iterations, oncePerCopy);
 
     /// <summary>
-    /// The phases of a scenario: its warm-up (the start of its simulations played for the warm-up duration, NBomber's way)
-    /// and then its simulations; consecutive open simulations join into one schedule, so a ramp flows into a hold.
+    /// The phases of a scenario: its warm-up (the start of its simulations played for the warm-up duration, NBomber's way,
+    /// the last one held when the warm-up is longer than they are) and then its simulations; consecutive open simulations join into one schedule, so a ramp flows into a hold.
     /// </summary>
     public static List<LoadPhase> Compile(IReadOnlyList<LoadSimulation> simulations, TimeSpan warmUp)
     {
@@ -48,6 +48,16 @@ internal sealed record LoadPhase(IArrivalSchedule? Schedule, double Seconds, int
             }
 
             previousRate = simulation.IsOpen ? simulation.RatePerSecond : 0;
+        }
+
+        if (left > 0 && simulations.Count > 0)
+        {
+            // A warm-up longer than the simulations holds where they end (the last rate, or the last copies) for the rest,
+            // so the measured part starts when the warm-up says, not when the simulations ran out.
+            var last = simulations[^1];
+            timeline.Add(last.IsOpen
+                ? Simulation.Ramp(Math.Max(last.RatePerSecond, 1e-9), Math.Max(last.RatePerSecond, 1e-9), TimeSpan.FromSeconds(left))
+                : Simulation.KeepConstant(last.Copies, TimeSpan.FromSeconds(left)));
         }
 
         timeline.AddRange(simulations);

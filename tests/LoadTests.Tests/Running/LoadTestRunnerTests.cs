@@ -73,6 +73,26 @@ public sealed class LoadTestRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WarmUpLongerThanTheSimulations_HoldsTheLastRateForTheWholeWarmUpThenMeasuresTheSimulations()
+    {
+        // The soak's shape (120 s of warm-up before 60 s of Inject) in small: 1 s of warm-up before 0.5 s at 20/s. The
+        // warm-up plays the simulation's 0.5 s and then holds its 20/s; the measured part is the whole simulation after it.
+        // (Before: the warm-up stopped when the simulation ran out, so every iteration fell in it and the run ended early.)
+        await using var server = await ScriptedServer.StartAsync();
+        var scenario = Scenario.Create("soak-shape", async ctx => await Http.Send(ctx, new HttpRequestMessage(HttpMethod.Get, new Uri(ctx.Target!, "/fast"))))
+            .WithWarmUpDuration(TimeSpan.FromSeconds(1))
+            .WithLoadSimulations(Simulation.Inject(rate: 20, interval: TimeSpan.FromSeconds(1), during: TimeSpan.FromSeconds(0.5)));
+
+        var stats = await LoadTestRunner.RegisterScenarios(scenario).WithTarget(server.Url).WithReportFolder(_reports).RunAsync();
+
+        var measured = stats.GetScenarioStats("soak-shape");
+        Assert.Equal(30, server.Count);
+        Assert.Equal(10, measured.Ok.Request.Count);
+        Assert.Equal(0.5, measured.Summary.MeasuredSeconds, 3);
+        Assert.InRange(measured.Summary.AchievedRate, 19.9, 20.1);
+    }
+
+    [Fact]
     public async Task Run_ServerTimingInsideSteps_ClassesEveryStepAndTheIterationAndKeepsTraceIds()
     {
         await using var server = await ScriptedServer.StartAsync();
