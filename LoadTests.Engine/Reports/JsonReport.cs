@@ -3,7 +3,10 @@ using BenchPlatform.LoadTests.Results;
 
 namespace BenchPlatform.LoadTests.Reports;
 
-/// <summary>Writes <c>summary.json</c>: every step's counts, per-class percentiles (ms), server phases, metrics and thresholds.</summary>
+/// <summary>
+/// Writes <c>summary.json</c>: every step's counts, per-class percentiles (ms), server phases, metrics and thresholds.
+/// A number that is not finite (a metric that could not be measured) is written as <c>null</c>.
+/// </summary>
 public static class JsonReport
 {
     public const int Schema = 1;
@@ -38,18 +41,10 @@ public static class JsonReport
             json.WriteStartObject();
             json.WriteString("expression", result.Threshold.Text);
             json.WriteBoolean("passed", result.Passed);
-            if (result.Actual is { } actual)
-            {
-                json.WriteNumber("actual", actual);
-            }
-            else
-            {
-                json.WriteNull("actual");
-            }
-
+            json.WriteFinite("actual", result.Actual ?? double.NaN, 15);
             if (result.Threshold.Expression is { } expression)
             {
-                json.WriteNumber("limit", expression.Limit);
+                json.WriteFinite("limit", expression.Limit, 15);
             }
 
             json.WriteString("where", result.Where);
@@ -81,10 +76,10 @@ public static class JsonReport
         }
 
         json.WriteEndObject();
-        json.WriteNumber("target_rate", Round(run.TargetRate));
-        json.WriteNumber("achieved_rate", Round(run.AchievedRate));
-        json.WriteNumber("completed_rate", Round(run.CompletedRate));
-        json.WriteNumber("goodput", Round(run.Goodput));
+        json.WriteFinite("target_rate", run.TargetRate);
+        json.WriteFinite("achieved_rate", run.AchievedRate);
+        json.WriteFinite("completed_rate", run.CompletedRate);
+        json.WriteFinite("goodput", run.Goodput);
         json.WriteNumber("completed", run.Completed);
         json.WriteNumber("refused", run.Refused);
         json.WriteStartObject("failure_messages");
@@ -94,7 +89,7 @@ public static class JsonReport
         }
 
         json.WriteEndObject();
-        json.WriteNumber("measured_s", Round(run.MeasuredSeconds));
+        json.WriteFinite("measured_s", run.MeasuredSeconds);
         json.WriteNumber("concurrency", run.Concurrency);
         json.WriteNumber("sent", run.Sent);
         json.WriteNumber("ok", run.Ok);
@@ -103,7 +98,7 @@ public static class JsonReport
         json.WriteNumber("failed", run.Failed);
         json.WriteNumber("dropped", run.Dropped);
         json.WriteNumber("late", run.Late);
-        json.WriteNumber("error_rate", Round(run.ErrorRate));
+        json.WriteFinite("error_rate", run.ErrorRate);
         json.WritePropertyName("generator_lag_ms");
         WriteStats(json, run.Lag);
         json.WriteStartObject("classes");
@@ -129,7 +124,7 @@ public static class JsonReport
         json.WriteStartObject("metrics");
         foreach (var (name, value) in run.Metrics)
         {
-            json.WriteNumber(name, Round(value));
+            json.WriteFinite(name, value);
         }
 
         json.WriteEndObject();
@@ -137,7 +132,7 @@ public static class JsonReport
         foreach (var sample in run.Replicas)
         {
             json.WriteStartObject();
-            json.WriteNumber("t", Round(sample.Seconds));
+            json.WriteFinite("t", sample.Seconds);
             json.WriteNumber("ready", sample.Ready);
             json.WriteNumber("desired", sample.Desired);
             json.WriteNumber("inflight", sample.InFlight);
@@ -152,16 +147,14 @@ public static class JsonReport
     {
         json.WriteStartObject();
         json.WriteNumber("count", stats.Count);
-        json.WriteNumber("mean", Round(stats.Mean));
-        json.WriteNumber("min", Round(stats.Min));
-        json.WriteNumber("p50", Round(stats.P50));
-        json.WriteNumber("p90", Round(stats.P90));
-        json.WriteNumber("p95", Round(stats.P95));
-        json.WriteNumber("p99", Round(stats.P99));
-        json.WriteNumber("p999", Round(stats.P999));
-        json.WriteNumber("max", Round(stats.Max));
+        json.WriteFinite("mean", stats.Mean);
+        json.WriteFinite("min", stats.Min);
+        json.WriteFinite("p50", stats.P50);
+        json.WriteFinite("p90", stats.P90);
+        json.WriteFinite("p95", stats.P95);
+        json.WriteFinite("p99", stats.P99);
+        json.WriteFinite("p999", stats.P999);
+        json.WriteFinite("max", stats.Max);
         json.WriteEndObject();
     }
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 4) : 0;
 }

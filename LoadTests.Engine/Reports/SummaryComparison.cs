@@ -40,8 +40,8 @@ public static class SummaryComparison
 
                 foreach (var metric in Metrics)
                 {
-                    var a = beforeClass.GetProperty("corrected").GetProperty(metric).GetDouble();
-                    var b = cls.Value.GetProperty("corrected").GetProperty(metric).GetDouble();
+                    var a = Number(beforeClass.GetProperty("corrected").GetProperty(metric));
+                    var b = Number(cls.Value.GetProperty("corrected").GetProperty(metric));
                     var regressed = b > a * (1 + tolerance) && b - a > minDelta.TotalMilliseconds;
                     compared++;
                     regressions += regressed ? 1 : 0;
@@ -49,15 +49,15 @@ public static class SummaryComparison
                 }
             }
 
-            var errorsBefore = before.GetProperty("error_rate").GetDouble();
-            var errorsAfter = run.GetProperty("error_rate").GetDouble();
+            var errorsBefore = Number(before.GetProperty("error_rate"));
+            var errorsAfter = Number(run.GetProperty("error_rate"));
             var errorsRegressed = errorsAfter > errorsBefore + 0.01;
             regressions += errorsRegressed ? 1 : 0;
             output.WriteLine($"| {key} | | error_rate | {errorsBefore.ToString("0.####", CultureInfo.InvariantCulture)} | {errorsAfter.ToString("0.####", CultureInfo.InvariantCulture)} | | {(errorsRegressed ? "REGRESSION" : "ok")} |");
             if (run.GetProperty("model").GetString() == "closed")
             {
-                var rateBefore = before.GetProperty("achieved_rate").GetDouble();
-                var rateAfter = run.GetProperty("achieved_rate").GetDouble();
+                var rateBefore = Number(before.GetProperty("achieved_rate"));
+                var rateAfter = Number(run.GetProperty("achieved_rate"));
                 var slower = rateAfter < rateBefore * (1 - tolerance);
                 regressions += slower ? 1 : 0;
                 output.WriteLine($"| {key} | | req/s | {rateBefore.ToString("0.#", CultureInfo.InvariantCulture)} | {rateAfter.ToString("0.#", CultureInfo.InvariantCulture)} | {Change(rateBefore, rateAfter)} | {(slower ? "REGRESSION" : "ok")} |");
@@ -95,4 +95,7 @@ public static class SummaryComparison
 
         return result;
     }
+
+    /// <summary>A number from summary.json; null (a value that was not finite) reads as NaN, which no comparison flags.</summary>
+    private static double Number(JsonElement value) => value.ValueKind == JsonValueKind.Number ? value.GetDouble() : double.NaN;
 }

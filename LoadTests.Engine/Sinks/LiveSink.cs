@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BenchPlatform.LoadTests.Reports;
 
 namespace BenchPlatform.LoadTests;
 
@@ -57,13 +58,13 @@ public sealed class LiveSink : IReportingSink
                 json.WriteStartObject();
                 json.WriteString("time_utc", DateTimeOffset.UtcNow);
                 json.WriteString("scenario", scenario.ScenarioName);
-                json.WriteNumber("elapsed_s", Math.Round(scenario.Elapsed.TotalSeconds, 3));
-                json.WriteNumber("rps", Math.Round(scenario.RequestsPerSecond, 3));
-                json.WriteNumber("errors_per_s", Math.Round(scenario.ErrorsPerSecond, 3));
-                json.WriteNumber("p50_ms", scenario.Latency.P50);
-                json.WriteNumber("p90_ms", scenario.Latency.P90);
-                json.WriteNumber("p99_ms", scenario.Latency.P99);
-                json.WriteNumber("max_ms", scenario.Latency.Max);
+                json.WriteFinite("elapsed_s", scenario.Elapsed.TotalSeconds, 3);
+                json.WriteFinite("rps", scenario.RequestsPerSecond, 3);
+                json.WriteFinite("errors_per_s", scenario.ErrorsPerSecond, 3);
+                json.WriteFinite("p50_ms", scenario.Latency.P50);
+                json.WriteFinite("p90_ms", scenario.Latency.P90);
+                json.WriteFinite("p99_ms", scenario.Latency.P99);
+                json.WriteFinite("max_ms", scenario.Latency.Max);
                 json.WriteNumber("sent", scenario.Sent);
                 json.WriteNumber("completed", scenario.Completed);
                 json.WriteNumber("errors", scenario.Errors);

@@ -26,7 +26,9 @@ public static class ThresholdEvaluator
     {
         if (threshold.Class == "metrics")
         {
-            return run.Metrics.TryGetValue(threshold.Metric, out var value) ? value : null;
+            // NaN is a metric that could not be measured (no process alive in both RSS windows): no value, not a pass or a
+            // fail of its own. An infinite value is compared as it is.
+            return run.Metrics.TryGetValue(threshold.Metric, out var value) && !double.IsNaN(value) ? value : null;
         }
 
         switch (threshold.Metric)
@@ -77,6 +79,7 @@ public static class ThresholdEvaluator
             }
         }
 
-        return worst ?? new ThresholdResult(wrapper, false, null, "", $"{threshold.Text}: FAILED (no request of class '{threshold.Class}' in {threshold.Scenario ?? "any scenario"})");
+        var missing = threshold.Class == "metrics" ? $"no value of metric '{threshold.Metric}'" : $"no request of class '{threshold.Class}'";
+        return worst ?? new ThresholdResult(wrapper, false, null, "", $"{threshold.Text}: FAILED ({missing} in {threshold.Scenario ?? "any scenario"})");
     }
 }
