@@ -8,6 +8,11 @@
 #   AGREE_ROUNDS=N   agreement rounds per path, wrk and LoadTests alternating (default 3); the verdict uses the median
 #                    ratio over the rounds, because one p99 of ~2,000 samples moves with every neighbour's burst.
 #   ONLY_AGREE=1     skip the capacity and open-model parts.
+#   AGREE_PATHS="/d/5"  the agreement endpoints (default "/ /s/2000 /d/5").
+#   ONLY_CORE=1      run only the one-core capacity part: wrk -t1 and a scenario written with LoadTests.Engine's public
+#                    API (bench/loadtests-step "capacity": Scenario.Create + Http.Send, closed model) each pinned to CPU 1,
+#                    the endpoint pinned to CPU 0, CORE_ROUNDS rounds (default 3) alternating; the verdict is the median
+#                    ratio (target >= 0.8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -22,6 +27,7 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 dotnet build LoadTests -c Release -nologo -v:q >/dev/null
+dotnet build bench/loadtests-step -c Release -nologo -v:q >/dev/null
 dotnet build bench/loadtests-echo.cs -c Release -nologo -v:q >/dev/null
 dotnet run --no-build -c Release bench/loadtests-echo.cs -- "127.0.0.1:$port" >/dev/null 2>&1 &
 echo_pid=$!
@@ -34,6 +40,33 @@ ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /
 # Warm both up (JIT, connection pools) before measuring.
 wrk -t1 -c"$conns" -d2s "$url" >/dev/null
 lt http --target "$url" --path / --concurrency "$conns" --duration 2s --warmup 0
+
+core_capacity() {
+  # Both generators on CPU 1, the endpoint (all its threads) on CPU 0: "at one core" for the generator.
+  local srv
+  srv=$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+  taskset -a -pc 0 "$srv" >/dev/null
+  : > "$work/core"
+  for round in $(seq "${CORE_ROUNDS:-3}"); do
+    w=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    a=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
+    echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg)): wrk -t1 $w req/s   LoadTests.Engine scenario $a req/s   ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$a")"
+    echo "$w $a" >> "$work/core"
+  done
+  $py -I - "$work/core" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ratios = [a / w for w, a in rows]
+print(f"one core: LoadTests.Engine / wrk -t1 over {len(rows)} rounds: {' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f}; target >= 0.8)")
+PY
+  taskset -a -pc 0-$(($(nproc) - 1)) "$srv" >/dev/null
+}
+
+if [[ -n "${ONLY_CORE:-}" ]]; then
+  echo "== capacity at one core: closed loop, $conns connections, ${secs}s each, alternating rounds =="
+  core_capacity
+  exit 0
+fi
 
 if [[ -z "${ONLY_AGREE:-}" ]]; then
 echo "== capacity: closed loop, $conns connections, ${secs}s each, same endpoint, back to back =="
@@ -80,6 +113,4 @@ print(f"GET {sys.argv[1]}  LoadTests/wrk over {len(rows)} rounds: " + "; ".join(
 PY
 }
 echo "== agreement at a fixed low rate (~140-200 req/s): trivial endpoint, one that spins 2 ms on the CPU, one that answers after a 5 ms timer =="
-agree /
-agree /s/2000
-agree /d/5
+for path in ${AGREE_PATHS:-/ /s/2000 /d/5}; do agree "$path"; done

@@ -1,6 +1,5 @@
 using System.Globalization;
 using BenchPlatform.LoadTests.Scenarios;
-using BenchPlatform.LoadTests.Thresholds;
 
 namespace BenchPlatform.LoadTests.Cli;
 
@@ -41,6 +40,9 @@ public static class CommandLine
         ("--cache", null, "Let inference requests use the prediction cache (default: \"cache\":false)."),
         ("--binary", null, "Send generated inference inputs as binary tensor data (Inference-Header-Content-Length) instead of JSON numbers."),
         ("--plain", null, "Plain progress lines instead of the live display (automatic when not a TTY or CI=true)."),
+        ("--live", "TIME", "Print each step's stats every TIME while it runs (req/s, errors/s, p50/p99 of the interval, sent, dropped), e.g. 5s."),
+        ("--live-file", "PATH", "Append the same stats as JSON lines to PATH every --live interval (default 5s)."),
+        ("--otlp", null, "Export live stats as OpenTelemetry metrics (loadtests.requests_per_second, loadtests.latency by quantile, loadtests.errors_per_second, per scenario) over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT (protocol: OTEL_EXPORTER_OTLP_PROTOCOL)."),
         ("--tolerance", "PCT", "compare: relative increase that counts as a regression. Default 10%."),
         ("--min-delta", "TIME", "compare: ignore latency changes smaller than this. Default 1ms."),
         ("--help", null, "Show this help."),
@@ -134,6 +136,9 @@ public static class CommandLine
                 case "--cache": options.UseCache = true; break;
                 case "--binary": options.Binary = true; break;
                 case "--plain": options.Plain = true; break;
+                case "--live": options.LiveInterval = ParseLiveInterval(name, Value()); break;
+                case "--live-file": options.LiveFile = NonEmpty(name, Value()); break;
+                case "--otlp": options.Otlp = true; break;
                 case "--tolerance": options.Tolerance = ParsePercent(name, Value()); break;
                 case "--min-delta": options.MinDelta = ParseDuration(name, Value(), allowZero: true); break;
                 default: throw new UsageException($"unknown option '{name}'; run with --help to see the options.");
@@ -240,6 +245,12 @@ public static class CommandLine
         }
 
         return number;
+    }
+
+    private static TimeSpan ParseLiveInterval(string name, string value)
+    {
+        var interval = ParseDuration(name, value, allowZero: false);
+        return interval >= TimeSpan.FromMilliseconds(100) ? interval : throw new UsageException($"{name} '{value}' is too short; give 100ms or more, e.g. 5s.");
     }
 
     private static TimeSpan ParseDuration(string name, string value, bool allowZero)

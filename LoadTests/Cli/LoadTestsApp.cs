@@ -53,6 +53,17 @@ public static class LoadTestsApp
         var context = new ScenarioContext(options, engine, api, progress, time);
         var startedAt = time.GetUtcNow();
         var failures = new List<string>();
+        var sinks = Sinks(options, output);
+        foreach (var sink in sinks)
+        {
+            await sink.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var liveStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var liveReporting = sinks.Count == 0
+            ? Task.CompletedTask
+            : new LiveReporter(sinks, options.LiveInterval ?? TimeSpan.FromSeconds(5), time).RunAsync(
+                () => context.CurrentStep is { } step ? [(step, engine.Live)] : [], liveStop.Token);
         var scenarios = options.Scenario == "all"
             ? new[] { "warm", "cold_start", "complexity", "concurrency", "throughput", "batch", "sandbox", "modes", "tokens", "strategies" }
             : [options.Scenario];
@@ -87,11 +98,13 @@ public static class LoadTestsApp
             }
         }
 
+        await liveStop.CancelAsync().ConfigureAwait(false);
+        await liveReporting.ConfigureAwait(false);
         var thresholds = ThresholdEvaluator.Evaluate(options.Thresholds, context.Results);
         var report = new RunReport
         {
             Scenario = options.Scenario,
-            Target = options.Target!,
+            Target = options.Target!.ToString(),
             Arguments = [.. args],
             StartedAt = startedAt,
             FinishedAt = time.GetUtcNow(),
@@ -103,6 +116,11 @@ public static class LoadTestsApp
         {
             ReportWriter.Write(report, directory);
             output.WriteLine($"reports: {Path.GetFullPath(directory)} ({ReportWriter.Markdown}, {ReportWriter.Html}, {ReportWriter.Csv}, {ReportWriter.Json})");
+        }
+
+        foreach (var sink in sinks)
+        {
+            await sink.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         foreach (var result in thresholds)
@@ -122,5 +140,26 @@ public static class LoadTestsApp
         }
 
         return failures.Count > 0 ? ExitCodes.RunFailed : ExitCodes.Ok;
+    }
+
+    private static List<IReportingSink> Sinks(RunOptions options, TextWriter output)
+    {
+        var sinks = new List<IReportingSink>();
+        if (options.LiveInterval is not null)
+        {
+            sinks.Add(LiveSink.ToWriter(output));
+        }
+
+        if (options.LiveFile is { } file)
+        {
+            sinks.Add(LiveSink.ToFile(file));
+        }
+
+        if (options.Otlp)
+        {
+            sinks.Add(new OtlpMetricsSink(exportInterval: options.LiveInterval));
+        }
+
+        return sinks;
     }
 }

@@ -1,5 +1,3 @@
-using BenchPlatform.LoadTests.Thresholds;
-
 namespace BenchPlatform.LoadTests.Cli;
 
 /// <summary>Everything the command line says; defaults are the values <c>--help</c> prints.</summary>
@@ -70,6 +68,15 @@ public sealed class RunOptions
     public bool Binary { get; set; }
 
     public bool Plain { get; set; }
+
+    /// <summary><c>--live</c>: print live stats at this interval.</summary>
+    public TimeSpan? LiveInterval { get; set; }
+
+    /// <summary><c>--live-file</c>: append live stats as JSON lines here.</summary>
+    public string? LiveFile { get; set; }
+
+    /// <summary><c>--otlp</c>: export live stats over OTLP.</summary>
+    public bool Otlp { get; set; }
 
     public bool Help { get; set; }
 

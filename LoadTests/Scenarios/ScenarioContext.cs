@@ -33,6 +33,9 @@ public sealed class ScenarioContext
     /// <summary>Every measured step, in the order it ran.</summary>
     public List<RunSummary> Results { get; } = [];
 
+    /// <summary>The step running now (<c>scenario/label</c>), for live reporting; null between steps.</summary>
+    public string? CurrentStep { get; private set; }
+
     /// <summary>Whether to sample <c>GET /v1/scale</c> during steps (off for the generic http scenario).</summary>
     public bool SampleScale { get; set; } = true;
 
@@ -44,28 +47,39 @@ public sealed class ScenarioContext
 
     public int Concurrency(int fallback) => Options.Concurrency ?? fallback;
 
-    /// <summary>Runs an open-model step and records its summary.</summary>
+    /// <summary>
+    /// Runs an open-model step (<c>Simulation.Inject</c>, or a ramp to <c>--ramp-to</c>) of one request per iteration and
+    /// records its summary.
+    /// </summary>
     public async Task<RunSummary> OpenAsync(string scenario, string label, IRequestSource source, double rate, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
     {
-        IArrivalSchedule schedule = Options.RampTo is { } to && scenario != "throughput"
-            ? new RampingArrival(rate, to, Math.Max(duration.TotalSeconds + warmup.TotalSeconds, 0.001))
-            : new ConstantArrival(rate);
-        var model = new OpenModel(schedule, warmup, duration, Options.Connections, Options.LateAfter);
+        var ramp = Options.RampTo is { } to && scenario != "throughput" ? to : (double?)null;
+        var load = ramp is { } rampTo ? Simulation.Ramp(rate, rampTo, duration) : Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration);
+        var step = Requests(scenario, source)
+            .WithLoadSimulations(load)
+            .WithWarmUpDuration(warmup)
+            .WithMaxInFlight(Options.Connections)
+            .WithLateAfter(Options.LateAfter);
         parameters ??= [];
         parameters["rate"] = Units.Num(rate);
         parameters["connections"] = Options.Connections.ToString(CultureInfo.InvariantCulture);
-        if (Options.RampTo is { } rampTo && scenario != "throughput")
+        if (ramp is { } shown)
         {
-            parameters["ramp_to"] = Units.Num(rampTo);
+            parameters["ramp_to"] = Units.Num(shown);
         }
 
-        return await MeasureAsync(scenario, label, duration + warmup, parameters, null, () => Engine.RunOpenAsync(source, model, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await MeasureAsync(scenario, label, duration + warmup, parameters, null, () => Engine.RunRecordsAsync(step, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a closed-model step and records its summary.</summary>
+    /// <summary>
+    /// Runs a closed-model step (<c>Simulation.KeepConstant</c>, or <c>IterationsForConstant</c> with a count) of one request
+    /// per iteration and records its summary.
+    /// </summary>
     public async Task<RunSummary> ClosedAsync(string scenario, string label, IRequestSource source, int concurrency, long? iterations, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, Func<RunRecords, Dictionary<string, double>>? metrics = null, CancellationToken cancellationToken = default)
     {
-        var model = new ClosedModel(concurrency, iterations, duration, warmup);
+        var step = Requests(scenario, source)
+            .WithLoadSimulations(iterations is { } count ? Simulation.IterationsForConstant(concurrency, count) : Simulation.KeepConstant(concurrency, duration))
+            .WithWarmUpDuration(warmup);
         parameters ??= [];
         parameters["concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
         if (iterations is { } n)
@@ -74,12 +88,25 @@ public sealed class ScenarioContext
         }
 
         var expected = iterations is null ? duration + warmup : TimeSpan.Zero;
-        return await MeasureAsync(scenario, label, expected, parameters, metrics, () => Engine.RunClosedAsync(source, model, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await MeasureAsync(scenario, label, expected, parameters, metrics, () => Engine.RunRecordsAsync(step, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends <paramref name="count"/> requests at once and returns the records (the caller summarizes).</summary>
-    public Task<RunRecords> BurstAsync(string step, IRequestSource source, int count, CancellationToken cancellationToken) =>
-        Progress.TrackAsync(step, TimeSpan.Zero, Engine, () => Engine.RunOnceAsync(source, count, cancellationToken));
+    /// <summary>Sends <paramref name="count"/> requests at once (one iteration per copy) and returns the records (the caller summarizes).</summary>
+    public async Task<RunRecords> BurstAsync(string step, IRequestSource source, int count, CancellationToken cancellationToken)
+    {
+        CurrentStep = step;
+        try
+        {
+            return await Progress.TrackAsync(step, TimeSpan.Zero, Engine, () => Engine.RunRecordsAsync(Requests("burst", source).WithLoadSimulations(Simulation.Burst(count)), cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            CurrentStep = null;
+        }
+    }
+
+    /// <summary>A scenario whose iteration is one request from <paramref name="source"/> (status, Server-Timing and trace id recorded by <see cref="Http"/>).</summary>
+    public static ScenarioProps Requests(string name, IRequestSource source) => Scenario.CreateValue(name, context => Http.Send(context, source));
 
     /// <summary>Summarizes records, adds the summary to the results and prints its line.</summary>
     public RunSummary Add(string scenario, string label, RunRecords records, Dictionary<string, string>? parameters = null, Dictionary<string, double>? metrics = null, List<ScaleSample>? replicas = null)
@@ -169,8 +196,10 @@ public sealed class ScenarioContext
     public static string Describe(RunSummary summary)
     {
         var line = new System.Text.StringBuilder();
-        line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s, sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late}");
-        if (summary.Model == "open")
+        // What the target did (completions in the measured window, whoever sent them) beside what the generator sent and
+        // could not send: under overload the measured requests may never leave the generator while the server is busy.
+        line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s sent, target completed {Units.Num(summary.CompletedRate, "0.#")}/s (goodput {Units.Num(summary.Goodput, "0.#")}/s, refused={summary.Refused}), sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late}");
+        if (summary.Model is "open" or "mixed")
         {
             line.Append(CultureInfo.InvariantCulture, $" lag p50={Units.Ms(summary.Lag.P50)} p99={Units.Ms(summary.Lag.P99)} ms");
         }
@@ -189,12 +218,14 @@ public sealed class ScenarioContext
         var replicas = new List<ScaleSample>();
         var sampler = SampleScale ? SampleScaleAsync(replicas, sampling.Token) : Task.CompletedTask;
         RunRecords records;
+        CurrentStep = $"{scenario}/{label}";
         try
         {
-            records = await Progress.TrackAsync($"{scenario}/{label}", expected, Engine, run).ConfigureAwait(false);
+            records = await Progress.TrackAsync(CurrentStep, expected, Engine, run).ConfigureAwait(false);
         }
         finally
         {
+            CurrentStep = null;
             await sampling.CancelAsync().ConfigureAwait(false);
             await sampler.ConfigureAwait(false);
         }

@@ -39,7 +39,14 @@ internal static class SoakScenario
         var sampler = options.RssRoot is { } pid ? new RssSampler(pid) : null;
         var start = context.Time.GetTimestamp();
         var sampled = sampler?.RunAsync(context.Time, start, sampling.Token) ?? Task.CompletedTask;
-        var runs = kinds.Select(k => context.Engine.RunOpenAsync(k.Source, new OpenModel(new ConstantArrival(k.Rate), warmup, duration, options.Connections, options.LateAfter), cancellationToken)).ToList();
+        // One scenario per kind, all at once: Simulation.Inject at its rate after the same warm-up.
+        var runs = kinds.Select(k => context.Engine.RunRecordsAsync(
+            ScenarioContext.Requests(k.Label, k.Source)
+                .WithLoadSimulations(Simulation.Inject(k.Rate, TimeSpan.FromSeconds(1), duration))
+                .WithWarmUpDuration(warmup)
+                .WithMaxInFlight(options.Connections)
+                .WithLateAfter(options.LateAfter),
+            cancellationToken)).ToList();
         var records = await Task.WhenAll(runs).ConfigureAwait(false);
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampled.ConfigureAwait(false);

@@ -107,8 +107,8 @@ public sealed class CommandLineTests
             Assert.Equal(TimeSpan.FromMilliseconds(0.5), options.LateAfter);
             Assert.Equal(TimeSpan.FromSeconds(90), options.ColdWait);
             Assert.Equal("out", options.ReportDirectory);
-            Assert.Equal(20, options.Thresholds[0].Limit);
-            Assert.Equal(("cold_start", "cold", "max", "<=", 5000.0), (options.Thresholds[1].Scenario, options.Thresholds[1].Class, options.Thresholds[1].Metric, options.Thresholds[1].Operator, options.Thresholds[1].Limit));
+            Assert.Equal(20, options.Thresholds[0].Expression!.Limit);
+            Assert.Equal(("cold_start", "cold", "max", "<=", 5000.0), (options.Thresholds[1].Expression!.Scenario, options.Thresholds[1].Expression!.Class, options.Thresholds[1].Expression!.Metric, options.Thresholds[1].Expression!.Operator, options.Thresholds[1].Expression!.Limit));
             Assert.Equal("k", options.ApiKey);
             Assert.True(options.UseCache);
             Assert.True(options.Plain);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Http = Microsoft.AspNetCore.Http;
+using AspNetHttp = Microsoft.AspNetCore.Http;
 
 namespace BenchPlatform.LoadTests.Tests.Support;
 
@@ -54,33 +54,33 @@ public sealed class FakeGateway : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var fake = new FakeGateway(app);
-        app.MapGet("/v1/models", () => Http.Results.Json(new
+        app.MapGet("/v1/models", () => AspNetHttp.Results.Json(new
         {
             @object = "list",
             data = new object[] { new { id = "mlp", @object = "model", kind = "onnx" }, new { id = "tiny-llm", @object = "model", kind = "llm" } },
         }));
         app.MapGet("/v2/models/{name}", (string name) => name switch
         {
-            "mlp" => Http.Results.Json(new { name, inputs = new[] { new { name = "x", datatype = "FP32", shape = new long[] { -1, 4 } } } }),
-            "lt-melspectrogram" when fake.Uploaded.ContainsKey(name) => Http.Results.Json(new { name, inputs = new[] { new { name = "input", datatype = "FP32", shape = new long[] { -1, -1 } } } }),
-            _ => Http.Results.Problem(statusCode: 404, detail: $"model '{name}' does not exist"),
+            "mlp" => AspNetHttp.Results.Json(new { name, inputs = new[] { new { name = "x", datatype = "FP32", shape = new long[] { -1, 4 } } } }),
+            "lt-melspectrogram" when fake.Uploaded.ContainsKey(name) => AspNetHttp.Results.Json(new { name, inputs = new[] { new { name = "input", datatype = "FP32", shape = new long[] { -1, -1 } } } }),
+            _ => AspNetHttp.Results.Problem(statusCode: 404, detail: $"model '{name}' does not exist"),
         });
         app.MapPost("/v1/models", async (HttpContext context, string name) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             fake.Uploaded[name] = (int)buffer.Length;
-            return Http.Results.Json(new { name, version = 1, kind = "onnx" }, statusCode: 201);
+            return AspNetHttp.Results.Json(new { name, version = 1, kind = "onnx" }, statusCode: 201);
         });
         app.MapPost("/v1/models/{name}/warmup", (string name, HttpContext context) =>
         {
             if (Interlocked.Increment(ref fake._warmupCalls) <= fake.WarmupRefusals)
             {
                 context.Response.Headers.RetryAfter = "0";
-                return Http.Results.Problem(detail: "No replica of 'inference' is healthy right now; retry after 0 s.", statusCode: 503);
+                return AspNetHttp.Results.Problem(detail: "No replica of 'inference' is healthy right now; retry after 0 s.", statusCode: 503);
             }
 
-            return Http.Results.Json(new { load_ms = 1.0, first_run_ms = 1.0, optimized_cache = "hit" });
+            return AspNetHttp.Results.Json(new { load_ms = 1.0, first_run_ms = 1.0, optimized_cache = "hit" });
         });
         app.MapPost("/v2/models/{name}/infer", async (HttpContext context, string name) =>
         {
@@ -92,7 +92,7 @@ public sealed class FakeGateway : IAsyncDisposable
             if (!expected || count != shape.Aggregate(1L, (a, b) => a * b) || body.RootElement.GetProperty("parameters").GetProperty("cache").GetBoolean())
             {
                 fake.BadRequests.Enqueue(body.RootElement.GetRawText());
-                return Http.Results.Problem(statusCode: 400, detail: "input 'x' has the wrong shape");
+                return AspNetHttp.Results.Problem(statusCode: 400, detail: "input 'x' has the wrong shape");
             }
 
             var timing = "gateway;dur=0.1, queue;dur=0.0, infer;dur=0.2";
@@ -100,7 +100,7 @@ public sealed class FakeGateway : IAsyncDisposable
             {
                 // Scaled to zero by an operator: refused at once, as the gateway does.
                 context.Response.Headers.RetryAfter = "1";
-                return Http.Results.Problem(statusCode: 503, title: "Scaled to zero", detail: "'inference' is scaled to zero by an operator (max 0).");
+                return AspNetHttp.Results.Problem(statusCode: 503, title: "Scaled to zero", detail: "'inference' is scaled to zero by an operator (max 0).");
             }
 
             if (fake.Ready == 0)
@@ -117,9 +117,9 @@ public sealed class FakeGateway : IAsyncDisposable
             }
 
             context.Response.Headers["Server-Timing"] = timing;
-            return Http.Results.Json(new { model_name = name, outputs = new[] { new { name = "y", shape = new[] { shape[0], 1L }, datatype = "FP32", data = new float[shape[0]] } } });
+            return AspNetHttp.Results.Json(new { model_name = name, outputs = new[] { new { name = "y", shape = new[] { shape[0], 1L }, datatype = "FP32", data = new float[shape[0]] } } });
         });
-        app.MapGet("/v1/scale", () => Http.Results.Json(new { inference = new { ready = fake.Ready, desired = fake.Ready, min = fake.Min, max = fake.Max, inflight = 0 } }));
+        app.MapGet("/v1/scale", () => AspNetHttp.Results.Json(new { inference = new { ready = fake.Ready, desired = fake.Ready, min = fake.Min, max = fake.Max, inflight = 0 } }));
         app.MapPut("/v1/scale/inference", async (HttpContext context) =>
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
@@ -127,7 +127,7 @@ public sealed class FakeGateway : IAsyncDisposable
             var max = body.RootElement.GetProperty("max").GetInt32();
             if (max < 0 || min < 0 || min > max)
             {
-                return Http.Results.Problem(statusCode: 400, detail: "Give 'min' and 'max', whole numbers of replicas with 0 <= min <= max.");
+                return AspNetHttp.Results.Problem(statusCode: 400, detail: "Give 'min' and 'max', whole numbers of replicas with 0 <= min <= max.");
             }
 
             fake.ScaleCalls.Enqueue((min, max));
@@ -147,14 +147,14 @@ public sealed class FakeGateway : IAsyncDisposable
                 fake.Ready = min;
             }
 
-            return Http.Results.Json(new { inference = new { ready = fake.Ready, min, max } });
+            return AspNetHttp.Results.Json(new { inference = new { ready = fake.Ready, min, max } });
         });
         app.MapPost("/v1/blocks/run", async (HttpContext context) =>
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
             var n = body.RootElement.GetProperty("inputs").GetProperty("n").GetInt64();
             var first = Interlocked.Increment(ref fake._blocks) <= 2;
-            return Http.Results.Json(new { status = "ok", outputs = new { total = n * (n - 1) / 2 }, stdout = "", stderr = "", duration_ms = 1.0, start = first ? "cold" : "warm" });
+            return AspNetHttp.Results.Json(new { status = "ok", outputs = new { total = n * (n - 1) / 2 }, stdout = "", stderr = "", duration_ms = 1.0, start = first ? "cold" : "warm" });
         });
         app.MapPost("/v1/completions", async (HttpContext context) =>
         {
