@@ -28,8 +28,9 @@ internal static class LocalStack
 
         var section = builder.Configuration.GetSection(AppHostOptions.SectionName);
         var options = section.Get<AppHostOptions>() ?? new AppHostOptions();
+        var args = Environment.GetCommandLineArgs().Skip(1).ToArray();
         builder.Configuration.AddInMemoryCollection(DashboardDefaults(builder.Configuration, options));
-        if (NicedOrchestrator(options) is { } dcp)
+        if (!PublishCommand.IsPublish(args) && NicedOrchestrator(options) is { } dcp)
         {
             builder.Configuration.AddInMemoryCollection([new("DcpPublisher:CliPath", dcp)]);
         }
@@ -50,7 +51,6 @@ internal static class LocalStack
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
 
-        var args = Environment.GetCommandLineArgs().Skip(1).ToArray();
         builder.Eventing.Subscribe<BeforeStartEvent>(async (e, cancellationToken) =>
         {
             var resources = e.Model.Resources.OfType<LocalResource>().ToList();

@@ -28,6 +28,7 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
     [Fact]
     public async Task Dashboard_ListensOnLoopbackAndRefusesABrowserWithoutTheToken()
     {
+        await DashboardUpAsync();
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         using var page = await http.GetAsync(Dashboard);
@@ -54,6 +55,7 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         var wait = new LocatorWaitForOptions { Timeout = 60_000 };
 
+        await DashboardUpAsync();
         await page.GotoAsync(LoginUrl().Match(stack.AppHost.Output).Value);
         foreach (var name in Resources)
         {
@@ -78,6 +80,25 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
         await page.GotoAsync(new Uri(Dashboard, "consolelogs/resource/inference-0").ToString());
         await page.GetByText("Now listening on").First.WaitForAsync(wait);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console.png") });
+    }
+
+    /// <summary>The dashboard starts once the stack is ready (AppHost:DashboardDelay): wait for its login line and its answer.</summary>
+    private async Task DashboardUpAsync()
+    {
+        await Wait.UntilAsync(() => Task.FromResult(LoginUrl().IsMatch(stack.AppHost.Output)), TimeSpan.FromSeconds(60), "the AppHost did not print the dashboard's login URL");
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                using var _ = await http.GetAsync(Dashboard);
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "the dashboard did not answer");
     }
 
     private int ProcessStarts(string replica) =>
