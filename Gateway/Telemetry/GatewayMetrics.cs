@@ -6,7 +6,7 @@ namespace BenchPlatform.Gateway.Telemetry;
 
 /// <summary>
 /// The load signal as OpenTelemetry metrics (meter <c>BenchPlatform</c>): requests in flight and held per
-/// cluster, ready replicas, and how long held requests waited.
+/// cluster, replicas ready and desired (Aspire's dashboard charts them), and how long held requests waited.
 /// </summary>
 internal sealed class GatewayMetrics
 {
@@ -19,6 +19,10 @@ internal sealed class GatewayMetrics
             "{request}", "Requests being forwarded to the cluster's replicas.");
         meter.CreateObservableGauge("gateway.cluster.waiting", () => Observe(registry, static c => c.Waiting),
             "{request}", "Requests held because the cluster has no ready replica.");
+        meter.CreateObservableGauge("gateway.cluster.replicas.ready", () => Observe(registry, static c => c.ReadyCount),
+            "{replica}", "Replicas of the cluster in rotation, as the AppHost last sent them.");
+        meter.CreateObservableGauge("gateway.cluster.replicas.desired", () => Observe(registry, static c => c.Desired),
+            "{replica}", "Replicas the AppHost's autoscaler wants for the cluster.");
         _holdDuration = meter.CreateHistogram<double>("gateway.cold_hold.duration", "ms", "Time a request was held for a cold cluster.");
     }
 

@@ -224,6 +224,38 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_ReportReadyAndDesiredReplicasPerClusterAsTheAppHostSendsThem()
+    {
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        // Every gateway of this test run reports to the same listener: keep all values, look for this one's.
+        var values = new System.Collections.Concurrent.ConcurrentBag<(string Name, int Value)>();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "BenchPlatform" && instrument.Name.StartsWith("gateway.cluster.replicas.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "cluster" && (string)tag.Value! == "inference")
+                {
+                    values.Add((instrument.Name, value));
+                }
+            }
+        });
+        listener.Start();
+
+        await _gateway.PutDestinationsAsync("inference", 3, (_a.Id, _a.Address, "ready"), (_b.Id, _b.Address, "starting"));
+        listener.RecordObservableInstruments();
+
+        Assert.Contains(("gateway.cluster.replicas.ready", 1), values);
+        Assert.Contains(("gateway.cluster.replicas.desired", 3), values);
+    }
+
+    [Fact]
     public async Task Metrics_ReportInflightPerCluster()
     {
         using var listener = new System.Diagnostics.Metrics.MeterListener();
