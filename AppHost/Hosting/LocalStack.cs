@@ -116,8 +116,8 @@ internal static class LocalStack
 
     /// <summary>
     /// DCP (and the dashboard it starts) at a lower CPU priority (<c>AppHost:OrchestratorNice</c>, 10 by default; 0 leaves
-    /// it alone): they start while the stack does, and on a small machine the stack's processes should get the cores
-    /// first. A wrapper script in the state folder that execs Aspire's own DCP under <c>nice</c>; null where there is
+    /// it alone): on a small machine the stack's processes should get the cores first, also while the dashboard ingests
+    /// their telemetry under load. A wrapper script in the state folder that execs Aspire's own DCP under <c>nice</c>; null where there is
     /// nothing to wrap (not Linux, no DCP from the NuGet package, or a DCP path configured by the user).
     /// </summary>
     private static string? NicedOrchestrator(AppHostOptions options)
