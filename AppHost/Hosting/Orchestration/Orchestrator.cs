@@ -123,9 +123,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     /// <summary>The replica sets, by project.</summary>
     public IReadOnlyDictionary<LocalProjectResource, ProjectRunner> Runners => _runners;
 
-    /// <summary>The output of every process, by process name.</summary>
-    public IReadOnlyDictionary<string, ResourceLog> Logs => _logs;
-
     /// <summary>Replica lifecycle events, oldest first (bounded).</summary>
     public IReadOnlyCollection<ReplicaEvent> Events => _events;
 
@@ -143,18 +140,6 @@ public sealed partial class Orchestrator : IHostedLifecycleService, IDisposable
     internal string InternalToken => Secrets.InternalToken;
 
     internal Func<ProjectRunner, Replica, CancellationToken, Task>? DrainWaiter { get; set; }
-
-    /// <summary>Dashboard hook: every secret value of this run, so the dashboard can mask them wherever they appear.</summary>
-    internal IEnumerable<string> SecretValues =>
-        _secrets is { } secrets ? [secrets.InternalToken, secrets.RedisPassword, secrets.PostgresPassword] : [];
-
-    /// <summary>Dashboard hook: the process of a server resource (PostgreSQL or Redis) once it started, else null.</summary>
-    internal ServerProcess? ServerProcessOf(LocalResource resource) => resource switch
-    {
-        PostgresServerResource => _postgres?.Process,
-        RedisResource => _redis?.Process,
-        _ => null,
-    };
 
     /// <summary>The runner of <paramref name="project"/>.</summary>
     public ProjectRunner Runner(LocalProjectResource project) => _runners[project];
