@@ -40,7 +40,11 @@ public sealed class OverloadTests
         var run = await engine.RunOpenAsync(Runs.Get(new Uri(server.Url, "/status?code=429")), new OpenModel(new ConstantArrival(100), TimeSpan.Zero, TimeSpan.FromSeconds(1), 64, TimeSpan.FromMilliseconds(10)), CancellationToken.None);
         var summary = Summarizer.Summarize("warm", "refused", run);
 
-        Assert.InRange(summary.Refused, 90, 100);
+        // Every request sent came back refused and is counted so (not as an error, not as goodput). How many of the 100
+        // a cold engine sends within the second depends on the machine's load (90–100 on a quiet one, 58 seen in CI beside
+        // stack tests), so only a floor is asked of that.
+        Assert.Equal(summary.Sent, summary.Refused);
+        Assert.InRange(summary.Refused, 30, 100);
         Assert.Equal(0, summary.Goodput);
         Assert.Contains("refused=", ScenarioContext.Describe(summary), StringComparison.Ordinal);
     }
