@@ -67,6 +67,32 @@ public sealed class InferenceOptions
     [Range(0, 10_000_000)]
     public int MaxQueueDelayMicroseconds { get; set; }
 
+    /// <summary>
+    /// The longest a request may expect to wait in a model's queue (the requests ahead of it times the measured time each
+    /// takes); a request that would wait longer is refused at once with 503 and Retry-After, so under overload the worker
+    /// serves at capacity and answers the rest quickly instead of letting every caller time out.
+    /// </summary>
+    [Range(1, 3_600_000, ErrorMessage = "Inference:MaxQueueWaitMilliseconds must be between 1 and 3600000.")]
+    public int MaxQueueWaitMilliseconds { get; set; } = 1000;
+
+    /// <summary>The most requests one model's queue holds whatever their cost (the bound before any run was measured).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Inference:MaxQueueLength must be between 1 and 1000000.")]
+    public int MaxQueueLength { get; set; } = 1024;
+
+    /// <summary>
+    /// The longest a merged run should take, in milliseconds: a batch stops growing at the rows whose measured cost fits
+    /// (at least one request always runs), so a large batch of a heavy model does not hold every request in it for seconds.
+    /// </summary>
+    [Range(1, 3_600_000, ErrorMessage = "Inference:BatchLatencyBudgetMilliseconds must be between 1 and 3600000.")]
+    public int BatchLatencyBudgetMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// Bytes of request bodies this worker holds at once (bodies being read, decoded and run); a request that would go
+    /// over it is refused with 503 and Retry-After before its body is read, so a burst of large tensors cannot exhaust memory.
+    /// </summary>
+    [Range(1L << 20, long.MaxValue, ErrorMessage = "Inference:MaxRequestBytes must be at least 1 MiB.")]
+    public long MaxRequestBytes { get; set; } = 512L << 20;
+
     /// <summary>Whether concurrent requests to one model are merged into one run.</summary>
     public bool DynamicBatching { get; set; } = true;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BenchPlatform.InferenceWorker.Caching;
 using BenchPlatform.InferenceWorker.Hosting;
 using BenchPlatform.InferenceWorker.Management;
+using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Registry;
 using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Sessions;
@@ -50,6 +51,7 @@ public static class InferenceWorkerExtensions
         services.AddSingleton<PredictionCache>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<SampleRegistration>();
+        services.AddSingleton<RequestMemory>();
         services.AddSingleton<InferenceMetrics>();
         services.AddSingleton<WorkerReadiness>();
         services.AddHostedService<WorkerStartup>();

@@ -3,8 +3,11 @@ using BenchPlatform.InferenceWorker.Predict;
 
 namespace BenchPlatform.InferenceWorker.Batching;
 
-/// <summary>One request's share of a run: its inputs in model order, the outputs it wants, and where its result goes.</summary>
-internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? binary = null)
+/// <summary>
+/// One request's share of a run: its inputs in model order, the outputs it wants, where its result goes, and when it
+/// stops being worth running (its caller left, or its deadline passed).
+/// </summary>
+internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? binary = null, long deadline = 0, CancellationToken aborted = default)
 {
     private readonly TaskCompletionSource<InferResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,6 +21,12 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? bi
 
     public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 
+    /// <summary>The <see cref="Stopwatch"/> timestamp after which the caller no longer wants the answer; 0 for none.</summary>
+    public long Deadline { get; } = deadline;
+
+    /// <summary>Cancelled when the caller disconnected.</summary>
+    public CancellationToken Aborted { get; } = aborted;
+
     public int Rows => Inputs[0].Rows;
 
     public Task<InferResult> Result => _result.Task;
@@ -25,6 +34,27 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? bi
     public void Complete(InferResult result) => _result.TrySetResult(result);
 
     public void Fail(Exception error) => _result.TrySetException(error);
+
+    /// <summary>
+    /// Fails the work, without running it, when its caller left or its deadline passed by <paramref name="now"/>;
+    /// true when it did.
+    /// </summary>
+    public bool DropIfUnwanted(long now)
+    {
+        if (Aborted.IsCancellationRequested)
+        {
+            _result.TrySetCanceled(Aborted);
+            return true;
+        }
+
+        if (Deadline != 0 && now >= Deadline)
+        {
+            Fail(new DeadlineExceededException(Stopwatch.GetElapsedTime(EnqueuedAt, now)));
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Whether <paramref name="other"/> can share a run with this one: every input's dimensions after the first agree.</summary>
     public bool Compatible(InferWork other)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
@@ -8,6 +9,7 @@ using BenchPlatform.InferenceWorker.Hosting;
 using BenchPlatform.InferenceWorker.Registry;
 using BenchPlatform.InferenceWorker.Sessions;
 using BenchPlatform.InferenceWorker.Telemetry;
+using BenchPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -89,6 +91,18 @@ public static class InferenceApi
             version = v;
         }
 
+        long deadline = 0;
+        if (context.Request.Headers.TryGetValue(RequestDeadline.HeaderName, out var timeoutValues))
+        {
+            if (timeoutValues.Count != 1 || !RequestDeadline.TryParse(timeoutValues[0], out var timeout))
+            {
+                await Problem(context, StatusCodes.Status400BadRequest, "Invalid request timeout", RequestDeadline.Describe(timeoutValues));
+                return;
+            }
+
+            deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        }
+
         int? jsonLength = null;
         if (context.Request.Headers.TryGetValue(BinaryHeader, out var headerValues))
         {
@@ -102,6 +116,14 @@ public static class InferenceApi
             jsonLength = parsed;
         }
 
+        var memory = services.GetRequiredService<RequestMemory>();
+        using var reservation = memory.TryReserve(context.Request.ContentLength ?? 0);
+        if (reservation is null)
+        {
+            await RefuseForMemoryAsync(context, name, context.Request.ContentLength ?? 0, memory);
+            return;
+        }
+
         var reader = context.Request.BodyReader;
         ReadResult read;
         while (true)
@@ -113,6 +135,13 @@ public static class InferenceApi
             }
 
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        if (!reservation.TryGrowTo(read.Buffer.Length))
+        {
+            reader.AdvanceTo(read.Buffer.End);
+            await RefuseForMemoryAsync(context, name, read.Buffer.Length, memory);
+            return;
         }
 
         InferRequest request;
@@ -150,13 +179,22 @@ public static class InferenceApi
 
         using (request)
         {
-            await InferCoreAsync(context, services, name, version, request, cancellationToken);
+            await InferCoreAsync(context, services, name, version, request, deadline);
         }
     }
 
-    private static async Task InferCoreAsync(
-        HttpContext context, IServiceProvider services, string name, int? version, InferRequest request, CancellationToken cancellationToken)
+    private static Task RefuseForMemoryAsync(HttpContext context, string name, long bytes, RequestMemory memory)
     {
+        context.RequestServices.GetRequiredService<InferenceMetrics>().Shed(name, "memory");
+        context.Response.Headers.RetryAfter = "1";
+        return Problem(context, StatusCodes.Status503ServiceUnavailable, "Overloaded",
+            $"This worker holds {memory.Held} bytes of requests; {bytes} more would pass its budget of {memory.Budget} (Inference:MaxRequestBytes); retry after 1 s.");
+    }
+
+    private static async Task InferCoreAsync(
+        HttpContext context, IServiceProvider services, string name, int? version, InferRequest request, long deadline)
+    {
+        var cancellationToken = context.RequestAborted;
         var resolver = services.GetRequiredService<ModelResolver>();
         var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
         var metrics = services.GetRequiredService<InferenceMetrics>();
@@ -233,7 +271,26 @@ public static class InferenceApi
             InferResult result;
             try
             {
-                result = await lease.Model.InferAsync(inputs, outputs, binary);
+                result = await lease.Model.InferAsync(inputs, outputs, binary, deadline, cancellationToken);
+            }
+            catch (OverloadedException ex)
+            {
+                metrics.Shed(record.Name, "overloaded");
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, "Overloaded", ex.Message);
+                return;
+            }
+            catch (DeadlineExceededException ex)
+            {
+                metrics.Shed(record.Name, "deadline");
+                await Problem(context, StatusCodes.Status504GatewayTimeout, "Deadline exceeded", ex.Message);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller left while the request was queued: it was dropped unrun, and nobody is there to answer.
+                metrics.Shed(record.Name, "abandoned");
+                return;
             }
             catch (BadRequestException ex)
             {

@@ -12,7 +12,7 @@ namespace BenchPlatform.InferenceWorker.Sessions;
 /// </summary>
 public sealed class LoadedModel
 {
-    private readonly ModelBatcher? _batcher;
+    private readonly ModelBatcher _batcher;
     private int _references = 1;
     private long _lastUsed;
 
@@ -23,11 +23,14 @@ public sealed class LoadedModel
         LoadMs = loadMs;
         OptimizedCache = optimizedCache;
         MaxBatchSize = record.MaxBatchSize ?? options.MaxBatchSize;
-        if (Batchable && options.DynamicBatching && MaxBatchSize > 1)
-        {
-            var delay = TimeSpan.FromMicroseconds(record.MaxQueueDelayMicroseconds ?? options.MaxQueueDelayMicroseconds);
-            _batcher = new ModelBatcher(this, MaxBatchSize, delay, options.BatchRunners > 0 ? options.BatchRunners : Environment.ProcessorCount, time);
-        }
+        _batcher = new ModelBatcher(this, new BatcherSettings(
+            Merge: Batchable && options.DynamicBatching && MaxBatchSize > 1,
+            MaxRows: MaxBatchSize,
+            MaxQueueDelay: TimeSpan.FromMicroseconds(record.MaxQueueDelayMicroseconds ?? options.MaxQueueDelayMicroseconds),
+            BatchLatencyBudget: TimeSpan.FromMilliseconds(options.BatchLatencyBudgetMilliseconds),
+            Runners: options.BatchRunners > 0 ? options.BatchRunners : Environment.ProcessorCount,
+            MaxQueueWait: TimeSpan.FromMilliseconds(options.MaxQueueWaitMilliseconds),
+            MaxQueueLength: options.MaxQueueLength), time);
 
         Touch();
     }
@@ -70,23 +73,24 @@ public sealed class LoadedModel
 
     internal void Touch() => Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
 
+    /// <summary>Requests waiting for a runner of this model.</summary>
+    public int Queued => _batcher.Queued;
+
+    /// <summary>Runs of this model in progress.</summary>
+    public int Running => _batcher.Running;
+
     /// <summary>
     /// Runs validated inputs (in model input order; <paramref name="binaryOutputs"/> flags outputs that go back as binary
-    /// tensor data): through the batcher when the model is batchable and
-    /// batching is on, else directly on the calling thread.
+    /// tensor data) through the model's queue: merged with other requests when the model is batchable and batching is
+    /// on; refused at once with <see cref="OverloadedException"/> when the queue's expected wait is over its bound;
+    /// dropped unrun when <paramref name="aborted"/> fires or <paramref name="deadline"/> (a <see cref="Stopwatch"/>
+    /// timestamp, 0 for none) passes before a runner reaches it.
     /// </summary>
-    public Task<InferResult> InferAsync(InputTensor[] inputs, bool[] outputs, bool[]? binaryOutputs = null)
+    public Task<InferResult> InferAsync(
+        InputTensor[] inputs, bool[] outputs, bool[]? binaryOutputs = null, long deadline = 0, CancellationToken aborted = default)
     {
-        var work = new InferWork(inputs, outputs, binaryOutputs);
-        if (_batcher is not null)
-        {
-            _batcher.Enqueue(work);
-        }
-        else
-        {
-            BatchExecutor.Execute(this, [work]);
-        }
-
+        var work = new InferWork(inputs, outputs, binaryOutputs, deadline, aborted);
+        _batcher.Enqueue(work);
         return work.Result;
     }
 
@@ -117,11 +121,7 @@ public sealed class LoadedModel
 
     private async Task DisposeAsync()
     {
-        if (_batcher is not null)
-        {
-            await _batcher.DisposeAsync();
-        }
-
+        await _batcher.DisposeAsync();
         Session.Dispose();
     }
 }

@@ -1,9 +1,14 @@
 using System.Diagnostics.Metrics;
+using BenchPlatform.InferenceWorker.Predict;
+using BenchPlatform.InferenceWorker.Sessions;
 using BenchPlatform.ServiceDefaults;
 
 namespace BenchPlatform.InferenceWorker.Telemetry;
 
-/// <summary>Per-model OpenTelemetry instruments on the platform meter: requests, queue and inference time, batch size, cache hits and misses.</summary>
+/// <summary>
+/// Per-model OpenTelemetry instruments on the platform meter: requests, queue and inference time, batch size, cache hits
+/// and misses, queue length, requests refused or dropped under overload, and the request bytes held.
+/// </summary>
 public sealed class InferenceMetrics
 {
     private readonly Counter<long> _requests;
@@ -13,9 +18,10 @@ public sealed class InferenceMetrics
     private readonly Counter<long> _hits;
     private readonly Counter<long> _misses;
     private readonly Histogram<double> _load;
+    private readonly Counter<long> _shed;
 
     /// <summary>Creates the instruments from the host's meter factory.</summary>
-    public InferenceMetrics(IMeterFactory meters)
+    public InferenceMetrics(IMeterFactory meters, ModelSessions sessions, RequestMemory memory)
     {
         var meter = meters.Create(PlatformTelemetry.MeterName);
         _requests = meter.CreateCounter<long>("inference.requests", description: "Predict requests answered, by model");
@@ -25,7 +31,23 @@ public sealed class InferenceMetrics
         _hits = meter.CreateCounter<long>("inference.cache.hits", description: "Predictions answered from the Redis cache");
         _misses = meter.CreateCounter<long>("inference.cache.misses", description: "Cache lookups that found nothing");
         _load = meter.CreateHistogram<double>("inference.load_time", "ms", "Session creation time (model cold start)");
+        _shed = meter.CreateCounter<long>("inference.shed", description:
+            "Requests not run, by model and reason: overloaded (refused at once), deadline (expired in the queue), abandoned (caller left)");
+        meter.CreateObservableGauge("inference.queue.length", () => QueueLengths(sessions), "{request}", "Requests waiting for a runner, by model");
+        meter.CreateObservableGauge("inference.request_memory", () => memory.Held, "By", "Bytes of request bodies held (Inference:MaxRequestBytes bounds them)");
     }
+
+    private static IEnumerable<Measurement<int>> QueueLengths(ModelSessions sessions)
+    {
+        foreach (var model in sessions.Loaded)
+        {
+            yield return new Measurement<int>(model.Queued, new KeyValuePair<string, object?>("model", model.Record.Name));
+        }
+    }
+
+    /// <summary>Records a request that was not run: <c>overloaded</c>, <c>deadline</c>, <c>abandoned</c> or <c>memory</c>.</summary>
+    public void Shed(string model, string reason) =>
+        _shed.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Records one answered request.</summary>
     public void Request(string model) => _requests.Add(1, new KeyValuePair<string, object?>("model", model));

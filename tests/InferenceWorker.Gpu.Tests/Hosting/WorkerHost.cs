@@ -100,11 +100,18 @@ internal sealed class WorkerHost : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    public async Task<InferCall> InferAsync(string name, string json, string? version = null)
+    public async Task<InferCall> InferAsync(
+        string name, string json, string? version = null, string? requestTimeout = null, CancellationToken cancellationToken = default)
     {
         var path = version is null ? $"v2/models/{name}/infer" : $"v2/models/{name}/versions/{version}/infer";
-        using var response = await Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadAsStringAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (requestTimeout is not null)
+        {
+            request.Headers.Add("Request-Timeout", requestTimeout);
+        }
+
+        using var response = await Client.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(", ", values) : "";
         return new InferCall((int)response.StatusCode, body, timing, response.Content.Headers.ContentType?.MediaType,
             response.Headers.RetryAfter?.ToString(), response.Headers.Contains("Inference-Header-Content-Length"));
