@@ -76,7 +76,16 @@ public static class GatewayExtensions
 
             transforms.AddRequestTransform(context =>
             {
-                GatewayRequestFeature.Of(context.HttpContext).UpstreamStart = time.GetTimestamp();
+                var feature = GatewayRequestFeature.Of(context.HttpContext);
+                var now = time.GetTimestamp();
+                feature.UpstreamStart = now;
+                if (feature.Deadline != 0)
+                {
+                    // Each hop measures the deadline on its own clock: send what is left of it, not the instant.
+                    context.ProxyRequest.Headers.Remove(RequestDeadline.HeaderName);
+                    context.ProxyRequest.Headers.TryAddWithoutValidation(RequestDeadline.HeaderName, RequestDeadline.Format(time.GetElapsedTime(now, feature.Deadline)));
+                }
+
                 return ValueTask.CompletedTask;
             });
             transforms.AddResponseTransform(context =>

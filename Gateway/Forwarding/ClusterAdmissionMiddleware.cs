@@ -1,15 +1,18 @@
 using BenchPlatform.Gateway.Destinations;
 using BenchPlatform.Gateway.Options;
 using BenchPlatform.Gateway.Telemetry;
+using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 
 namespace BenchPlatform.Gateway.Forwarding;
 
 /// <summary>
-/// Lets a request into its cluster: when an autoscaled cluster has no ready replica the request is held
-/// (bounded by <see cref="GatewayOptions.HoldTimeout"/>) while the AppHost is told of the demand, and goes on
-/// as soon as one is in rotation; on timeout, or when every ready replica is unhealthy, 503 with Retry-After.
+/// Lets a request into its cluster. Its deadline comes from the caller's <c>Request-Timeout</c> header or
+/// <see cref="GatewayOptions.DefaultDeadline"/> (what is left of it is forwarded to the replica). When an autoscaled cluster has no ready replica the request is held
+/// (bounded by <see cref="GatewayOptions.HoldTimeout"/> and by its deadline) while the AppHost is told of the demand,
+/// and goes on as soon as one is in rotation; on the hold timeout, or when every ready replica is unhealthy, 503 with
+/// Retry-After; when its deadline passes first, 504.
 /// A cluster an operator scaled to zero (max 0) is refused at once with 503 and Retry-After, not held.
 /// Counts requests in flight and waiting per cluster for the load signal.
 /// </summary>
@@ -22,6 +25,17 @@ internal sealed partial class ClusterAdmissionMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var feature = GatewayRequestFeature.Of(context);
+        var timeout = _options.DefaultDeadline;
+        if (context.Request.Headers.TryGetValue(RequestDeadline.HeaderName, out var values)
+            && (values.Count != 1 || !RequestDeadline.TryParse(values[0], out timeout)))
+        {
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request timeout", RequestDeadline.Describe(values),
+                field: RequestDeadline.HeaderName);
+            return;
+        }
+
+        feature.Deadline = feature.StartTimestamp + (long)(timeout.TotalSeconds * time.TimestampFrequency);
         var proxy = context.GetReverseProxyFeature();
         var clusterState = proxy.Route.Cluster!;
         if (!registry.TryGet(clusterState.ClusterId, out var cluster))
@@ -51,6 +65,12 @@ internal sealed partial class ClusterAdmissionMiddleware(
                 if (cluster.ScaledToZero && !context.RequestAborted.IsCancellationRequested)
                 {
                     await WriteScaledToZeroAsync(context, cluster);
+                }
+                else if (!context.RequestAborted.IsCancellationRequested && time.GetTimestamp() >= feature.Deadline)
+                {
+                    await GatewayProblem.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Deadline exceeded",
+                        $"No replica of '{cluster.Name}' became ready within the request's {timeout.TotalSeconds:0.###} s " +
+                        $"({RequestDeadline.HeaderName}, default Gateway:DefaultDeadline); the request was not run.");
                 }
                 else if (!context.RequestAborted.IsCancellationRequested)
                 {
@@ -103,6 +123,8 @@ internal sealed partial class ClusterAdmissionMiddleware(
                 }
 
                 var remaining = _options.HoldTimeout - time.GetElapsedTime(started);
+                var untilDeadline = time.GetElapsedTime(time.GetTimestamp(), feature.Deadline);
+                remaining = untilDeadline < remaining ? untilDeadline : remaining;
                 if (remaining <= TimeSpan.Zero)
                 {
                     return false;

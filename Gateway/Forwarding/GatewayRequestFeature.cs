@@ -14,6 +14,9 @@ internal sealed class GatewayRequestFeature(long startTimestamp, TimeProvider ti
     /// <summary>The request's feature, set by <see cref="ServerTimingMiddleware"/> for every request.</summary>
     public static GatewayRequestFeature Of(HttpContext context) => context.Features.Get<GatewayRequestFeature>()!;
 
+    /// <summary>When the caller stops waiting (a TimeProvider timestamp): from its Request-Timeout or the default deadline.</summary>
+    public long Deadline { get; set; }
+
     /// <summary>Ticks (TimeProvider timestamp units) spent held for a cold cluster.</summary>
     public long HoldTicks { get; set; }
 

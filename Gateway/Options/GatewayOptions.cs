@@ -14,6 +14,12 @@ public sealed class GatewayOptions : IValidatableObject
     /// <summary>Clusters whose requests are held while no replica is ready (the autoscaled ones).</summary>
     public string[] HoldClusters { get; set; } = ["inference"];
 
+    /// <summary>
+    /// The time a request is given when its caller sends no <c>Request-Timeout</c> header: it bounds how long the request is
+    /// held for a cold cluster, and what is left of it goes to the replica, which drops queued work whose time is up.
+    /// </summary>
+    public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Longest silence from a replica before the request fails with 504.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
@@ -59,6 +65,11 @@ public sealed class GatewayOptions : IValidatableObject
         if (HoldTimeout < TimeSpan.Zero)
         {
             yield return new ValidationResult("Gateway:HoldTimeout must not be negative.", [nameof(HoldTimeout)]);
+        }
+
+        if (DefaultDeadline <= TimeSpan.Zero || DefaultDeadline > ServiceDefaults.RequestDeadline.Longest)
+        {
+            yield return new ValidationResult("Gateway:DefaultDeadline must be positive and at most a day.", [nameof(DefaultDeadline)]);
         }
 
         if (RequestTimeout <= TimeSpan.Zero)
