@@ -60,8 +60,11 @@ public sealed class AppHostOptions
     /// <summary>How a GPU is chosen for a new replica.</summary>
     public Orchestration.GpuPlacementMode GpuPlacement { get; set; } = Orchestration.GpuPlacementMode.RoundRobin;
 
-    /// <summary>The most replicas of an autoscaled project on a CPU-only machine.</summary>
-    public int MaxCpuReplicas { get; set; } = 8;
+    /// <summary>
+    /// The most replicas of an autoscaled project on a CPU-only machine; 0 (the default) means one per core: a CPU-bound
+    /// replica beyond the cores adds contention, not capacity.
+    /// </summary>
+    public int MaxCpuReplicas { get; set; }
 
     /// <summary>The first restart delay after a crash; it doubles up to <see cref="MaxRestartDelay"/>.</summary>
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(250);

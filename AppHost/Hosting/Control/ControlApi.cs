@@ -79,9 +79,11 @@ public static class ControlApi
         {
             errors["max"] = ["Give 'max', a whole number of replicas of 0 or more (0 scales to zero and refuses requests)."];
         }
-        else if (max > capacity)
+        else if (bounds?.Max > capacity)
         {
-            errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}'; lower 'max'."];
+            // Only a max given now: the topology's own max may exceed a small machine, which then places what it can.
+            errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}' (one per core, or AppHost:ReplicasPerGpu per GPU, " +
+                "or AppHost:MaxCpuReplicas); lower 'max'."];
         }
         else if (min > max && min >= 0)
         {

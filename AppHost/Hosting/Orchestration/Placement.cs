@@ -25,8 +25,13 @@ internal sealed class Placement(IGpuInventory inventory, int cores, AppHostOptio
         }
     }
 
-    /// <summary>The most replicas of one autoscaled project the machine can hold.</summary>
-    public int Capacity => Gpus.Count > 0 ? Gpus.Count * Math.Max(1, options.ReplicasPerGpu) : options.MaxCpuReplicas;
+    /// <summary>
+    /// The most replicas of one autoscaled project the machine can give capacity to: <see cref="AppHostOptions.ReplicasPerGpu"/>
+    /// per GPU, else <see cref="AppHostOptions.MaxCpuReplicas"/> (by default one per core).
+    /// </summary>
+    public int Capacity => Gpus.Count > 0
+        ? Gpus.Count * Math.Max(1, options.ReplicasPerGpu)
+        : options.MaxCpuReplicas > 0 ? options.MaxCpuReplicas : Math.Max(1, cores);
 
     /// <summary>The variables that place <paramref name="replica"/>; nothing for projects that are not autoscaled.</summary>
     public IEnumerable<KeyValuePair<string, string>> EnvironmentFor(ProjectRunner runner, Replica replica)

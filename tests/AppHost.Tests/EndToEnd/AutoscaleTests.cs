@@ -56,12 +56,12 @@ public sealed class AutoscaleTests
 
         using (var request = stack.ControlRequest(HttpMethod.Put, "_internal/scale/inference"))
         {
-            request.Content = JsonContent.Create(new { min = 2, max = 3 });
+            request.Content = JsonContent.Create(new { min = 2, max = 2 });
             using var response = await stack.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var state = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(2, state.GetProperty("min").GetInt32());
-            Assert.Equal(3, state.GetProperty("max").GetInt32());
+            Assert.Equal(2, state.GetProperty("max").GetInt32());
             Assert.Equal(2, state.GetProperty("desired").GetInt32());
         }
 
@@ -102,8 +102,8 @@ public sealed class AutoscaleTests
         Assert.Equal(0, (await ScaleAsync(stack)).GetProperty("desired").GetInt32());
         Assert.DoesNotContain(stack.Descendants(), c => c.CommandLine.Contains("InferenceWorker.Gpu.dll", StringComparison.Ordinal));
 
-        var restored = await PutScaleAsync(stack, "{\"min\":0,\"max\":4}");
-        Assert.Equal(4, restored.GetProperty("max").GetInt32());
+        var restored = await PutScaleAsync(stack, "{\"min\":0,\"max\":2}");
+        Assert.Equal(2, restored.GetProperty("max").GetInt32());
         using var served = await stack.Http.PostAsync(new Uri(stack.GatewayUrl, "v2/models/mlp/infer"), Infer());
 
         Assert.True(served.StatusCode == HttpStatusCode.OK, await served.Content.ReadAsStringAsync());

@@ -57,6 +57,13 @@ public sealed class PlacementTests
     }
 
     [Fact]
+    public void Capacity_CpuOnlyMachineByDefault_IsOneReplicaPerCore()
+    {
+        Assert.Equal(2, new Placement(new FixedGpus(), cores: 2, new AppHostOptions()).Capacity);
+        Assert.Equal(16, new Placement(new FixedGpus(), cores: 16, new AppHostOptions()).Capacity);
+    }
+
+    [Fact]
     public void Parse_NvidiaSmiCsv_ReadsIndexNameAndMemory()
     {
         var devices = NvidiaSmiInventory.Parse("0, NVIDIA H100 80GB HBM3, 81559, 80000\n1, NVIDIA H100 80GB HBM3, 81559, 1024\n");
