@@ -42,7 +42,7 @@ internal static class ComplexityScenario
                 ["level"] = level.ToString(CultureInfo.InvariantCulture),
                 ["input_size"] = inputSize.ToString(CultureInfo.InvariantCulture),
             };
-            await context.OpenAsync("complexity", $"L{level} {model} size={inputSize} @{Units.Num(rate)}/s", source, rate, duration, warmup, parameters, cancellationToken).ConfigureAwait(false);
+            await context.OpenAsync("complexity", $"L{level} {model} size={inputSize} @{Units.Num(rate)}/s", source, rate, duration, warmup, parameters, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -19,6 +19,6 @@ internal static class HttpScenario
         }
 
         var rate = context.Rate(50);
-        await context.OpenAsync("http", $"{options.Method.Method} {options.Path} @{Units.Num(rate)}/s", source, rate, context.Duration(TimeSpan.FromSeconds(30)), context.Warmup(TimeSpan.FromSeconds(2)), parameters, cancellationToken).ConfigureAwait(false);
+        await context.OpenAsync("http", $"{options.Method.Method} {options.Path} @{Units.Num(rate)}/s", source, rate, context.Duration(TimeSpan.FromSeconds(30)), context.Warmup(TimeSpan.FromSeconds(2)), parameters, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

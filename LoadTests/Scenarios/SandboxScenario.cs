@@ -19,7 +19,7 @@ internal static class SandboxScenario
         foreach (var loop in new[] { 1_000, 100_000, 1_000_000 })
         {
             var source = new BlockSource(url, BlockSource.LoopCode, loop, context.Options.ApiKey);
-            await context.OpenAsync("sandbox", $"n={loop} @{Units.Num(rate)}/s", source, rate, duration, warmup, new() { ["n"] = loop.ToString(CultureInfo.InvariantCulture) }, cancellationToken).ConfigureAwait(false);
+            await context.OpenAsync("sandbox", $"n={loop} @{Units.Num(rate)}/s", source, rate, duration, warmup, new() { ["n"] = loop.ToString(CultureInfo.InvariantCulture) }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 }

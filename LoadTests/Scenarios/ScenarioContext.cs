@@ -51,7 +51,7 @@ public sealed class ScenarioContext
     /// Runs an open-model step (<c>Simulation.Inject</c>, or a ramp to <c>--ramp-to</c>) of one request per iteration and
     /// records its summary.
     /// </summary>
-    public async Task<RunSummary> OpenAsync(string scenario, string label, IRequestSource source, double rate, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    public async Task<RunSummary> OpenAsync(string scenario, string label, IRequestSource source, double rate, TimeSpan duration, TimeSpan warmup, Dictionary<string, string>? parameters = null, Func<RunRecords, Dictionary<string, double>>? metrics = null, CancellationToken cancellationToken = default)
     {
         var ramp = Options.RampTo is { } to && scenario != "throughput" ? to : (double?)null;
         var load = ramp is { } rampTo ? Simulation.Ramp(rate, rampTo, duration) : Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration);
@@ -68,7 +68,7 @@ public sealed class ScenarioContext
             parameters["ramp_to"] = Units.Num(shown);
         }
 
-        return await MeasureAsync(scenario, label, duration + warmup, parameters, null, () => Engine.RunRecordsAsync(step, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await MeasureAsync(scenario, label, duration + warmup, parameters, metrics, () => Engine.RunRecordsAsync(step, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

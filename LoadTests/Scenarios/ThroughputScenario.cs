@@ -24,7 +24,7 @@ internal static class ThroughputScenario
         RunSummary? last = null;
         for (var rate = context.Rate(50); rate <= context.Options.MaxRate && !cancellationToken.IsCancellationRequested; rate *= 1.5)
         {
-            var summary = await context.OpenAsync("throughput", $"{labelPrefix}@{Units.Num(rate, "0")}/s", source, rate, duration, warmup, new(parameters), cancellationToken).ConfigureAwait(false);
+            var summary = await context.OpenAsync("throughput", $"{labelPrefix}@{Units.Num(rate, "0")}/s", source, rate, duration, warmup, new(parameters), cancellationToken: cancellationToken).ConfigureAwait(false);
             last = summary;
             var p99 = summary.Classes.TryGetValue("all", out var all) ? all.Corrected.P99 : double.MaxValue;
             var held = p99 <= bound && summary.ErrorRate <= 0.01 && summary.Dropped == 0 && summary.AchievedRate >= rate * 0.95;

@@ -11,6 +11,6 @@ internal static class WarmScenario
         await context.Api.WarmupModelAsync(model, cancellationToken).ConfigureAwait(false);
         var source = await context.InferSourceAsync(model, 1, cancellationToken).ConfigureAwait(false);
         var rate = context.Rate(50);
-        await context.OpenAsync("warm", $"{model} @{Units.Num(rate)}/s", source, rate, context.Duration(TimeSpan.FromSeconds(30)), context.Warmup(TimeSpan.FromSeconds(2)), new() { ["model"] = model }, cancellationToken).ConfigureAwait(false);
+        await context.OpenAsync("warm", $"{model} @{Units.Num(rate)}/s", source, rate, context.Duration(TimeSpan.FromSeconds(30)), context.Warmup(TimeSpan.FromSeconds(2)), new() { ["model"] = model }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }
