@@ -44,6 +44,7 @@ public static class GatewayExtensions
         services.AddSingleton<IClusterChangeListener, ClusterChangeSignal>();
         services.AddSingleton<DependencyProbes>();
         services.AddSingleton<DemandSignal>();
+        services.AddSingleton<ConcurrencyLimits>();
         services.AddSingleton<GatewayMetrics>();
         services.AddHttpClient(DemandSignal.ClientName);
         services.Configure<KestrelServerOptions>(kestrel =>
@@ -136,6 +137,7 @@ public static class GatewayExtensions
         {
             pipeline.UseMiddleware<RequestValidationMiddleware>();
             pipeline.UseMiddleware<ClusterAdmissionMiddleware>();
+            pipeline.UseMiddleware<AdaptiveConcurrencyMiddleware>();
             pipeline.UseMiddleware<ForwarderErrors>();
             pipeline.UseMiddleware<RetryMiddleware>();
             pipeline.UseLoadBalancing();

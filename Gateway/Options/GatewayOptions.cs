@@ -20,6 +20,12 @@ public sealed class GatewayOptions : IValidatableObject
     /// </summary>
     public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Whether infer requests are let through per model only up to an adaptive concurrency limit (the concurrency the
+    /// replicas answer at no more than twice their idle latency) and refused at once with 503 beyond it.
+    /// </summary>
+    public bool AdaptiveConcurrency { get; set; } = true;
+
     /// <summary>Longest silence from a replica before the request fails with 504.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
