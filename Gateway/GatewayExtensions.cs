@@ -135,9 +135,10 @@ public static class GatewayExtensions
         app.MapInternalApi();
         app.MapReverseProxy(pipeline =>
         {
+            // Refusals first: a request over its model's limit is refused before its body is read or validated.
+            pipeline.UseMiddleware<AdaptiveConcurrencyMiddleware>();
             pipeline.UseMiddleware<RequestValidationMiddleware>();
             pipeline.UseMiddleware<ClusterAdmissionMiddleware>();
-            pipeline.UseMiddleware<AdaptiveConcurrencyMiddleware>();
             pipeline.UseMiddleware<ForwarderErrors>();
             pipeline.UseMiddleware<RetryMiddleware>();
             pipeline.UseLoadBalancing();

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace BenchPlatform.Gateway.Forwarding;
 
 /// <summary>
-/// Serves each model at the concurrency its replicas answer without queueing, and refuses the rest at once: an infer
+/// Serves each model at the concurrency its replicas answer within a latency bound, and refuses the rest at once: an infer
 /// request whose model already has as many requests in flight as its <see cref="AdaptiveLimit"/> allows gets 503 with
-/// Retry-After before its body is forwarded. Under overload the stack then answers what it can at about its idle
+/// Retry-After before its body is read. Under overload the stack then answers what it can at about its idle
 /// latency, and every other caller learns in milliseconds to come back, instead of every caller waiting in queues
 /// until it times out (congestion collapse).
 /// </summary>
@@ -33,8 +33,9 @@ internal sealed class AdaptiveConcurrencyMiddleware(
         {
             metrics.Shed(model);
             await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Overloaded",
-                $"Model '{model}' has {limit.Limit} requests in flight, as many as its replicas answer without queueing (the gateway's " +
-                $"adaptive concurrency limit, Gateway:AdaptiveConcurrency); retry after {_options.RetryAfterSeconds} s.",
+                $"Model '{model}' has {limit.Limit} requests in flight, as many as its replicas answer within twice their idle latency " +
+                $"plus {_options.LatencyAllowance.TotalMilliseconds:0} ms (the gateway's adaptive concurrency limit, Gateway:AdaptiveConcurrency and " +
+                $"Gateway:LatencyAllowance); retry after {_options.RetryAfterSeconds} s.",
                 retryAfterSeconds: _options.RetryAfterSeconds);
             return;
         }
@@ -48,14 +49,17 @@ internal sealed class AdaptiveConcurrencyMiddleware(
         }
         finally
         {
-            limit.Exit(status == StatusCodes.Status200OK ? time.GetElapsedTime(started).TotalMilliseconds : null,
+            // The latency the replicas caused: time held for a cold cluster is not theirs.
+            var held = GatewayRequestFeature.Of(context).HoldTicks;
+            var latency = time.GetElapsedTime(started, time.GetTimestamp() - held);
+            limit.Exit(status == StatusCodes.Status200OK ? latency.TotalMilliseconds : null,
                 refusedDownstream: status == StatusCodes.Status503ServiceUnavailable);
         }
     }
 }
 
 /// <summary>The adaptive concurrency limit of each model the gateway has forwarded infer requests for.</summary>
-internal sealed class ConcurrencyLimits(TimeProvider time)
+internal sealed class ConcurrencyLimits(TimeProvider time, IOptions<GatewayOptions> options)
 {
     // Model names come from request paths: past this many, the rest share one limit rather than grow the table.
     private const int MostModels = 4096;
@@ -65,7 +69,7 @@ internal sealed class ConcurrencyLimits(TimeProvider time)
 
     public AdaptiveLimit For(string model) =>
         _limits.TryGetValue(model, out var limit) ? limit
-        : _limits.GetOrAdd(_limits.Count < MostModels ? model : Others, _ => new AdaptiveLimit(time));
+        : _limits.GetOrAdd(_limits.Count < MostModels ? model : Others, _ => new AdaptiveLimit(time, options.Value.LatencyAllowance));
 
     public IEnumerable<KeyValuePair<string, AdaptiveLimit>> All => _limits;
 }

@@ -2,18 +2,17 @@ namespace BenchPlatform.Gateway.Forwarding;
 
 /// <summary>
 /// A concurrency limit that follows the latency it causes (the gradient algorithm of Netflix's concurrency-limits and
-/// Envoy's adaptive concurrency filter): every window of answers compares their mean latency with the model's latency
-/// when nothing queues (the lowest window mean seen, drifting slowly up so that a machine that became slower for good
-/// is learnt within a minute). While answers come no slower than <see cref="Tolerance"/> times that, the limit
-/// grows by its square root (room for a small queue); when they come slower, it shrinks in proportion, down to half per
-/// window. So the requests let through are the ones the replicas can answer about as fast as when idle, on whatever
-/// machine, model and replica count, and the rest can be refused at once.
+/// Envoy's adaptive concurrency filter): every window of answers compares their mean latency with what the model may
+/// take: twice its latency when nothing queues (the lowest window mean seen, drifting slowly up so that a machine that
+/// became slower for good is learnt within a minute) plus an allowance for queueing. While answers come within that,
+/// the limit grows by its square root; when they come slower, it shrinks in proportion, down to half per window. So
+/// the requests let through are the ones the replicas answer within the bound, on whatever machine, model and replica
+/// count, and the rest can be refused at once.
 /// </summary>
-internal sealed class AdaptiveLimit(TimeProvider time, int initial = AdaptiveLimit.Initial, int max = AdaptiveLimit.Max)
+internal sealed class AdaptiveLimit(TimeProvider time, TimeSpan allowance, int initial = AdaptiveLimit.Initial, int max = AdaptiveLimit.Max)
 {
-    public const int Initial = 16;
+    public const int Initial = 256;
     public const int Max = 1000;
-    public const double Tolerance = 2.0;
 
     private const int MinLimit = 1;
     private const int WindowAnswers = 16;
@@ -27,6 +26,7 @@ internal sealed class AdaptiveLimit(TimeProvider time, int initial = AdaptiveLim
     private int _windowCount;
     private int _windowMostInflight;
     private long _windowStart;
+    private long _lastCut;
 
     /// <summary>Requests admitted and not yet answered.</summary>
     public int Inflight => Volatile.Read(ref _inflight);
@@ -54,15 +54,19 @@ internal sealed class AdaptiveLimit(TimeProvider time, int initial = AdaptiveLim
 
     /// <summary>
     /// Ends an admitted request: <paramref name="latencyMs"/> is its round trip when it was answered normally (else null);
-    /// <paramref name="refusedDownstream"/> says a replica refused it as overloaded, which takes a tenth off the limit at once.
+    /// <paramref name="refusedDownstream"/> says a replica refused it as overloaded, which takes a tenth off the limit at
+    /// once (at most once a window).
     /// </summary>
     public void Exit(double? latencyMs, bool refusedDownstream = false)
     {
         Interlocked.Decrement(ref _inflight);
         lock (_lock)
         {
-            if (refusedDownstream)
+            var now = time.GetTimestamp();
+            if (refusedDownstream && (_lastCut == 0 || time.GetElapsedTime(_lastCut, now) >= Window))
             {
+                // Once a window: a burst of refusals is one signal, not one cut each.
+                _lastCut = now;
                 Volatile.Write(ref _limit, Math.Max(MinLimit, _limit * 0.9));
             }
 
@@ -71,7 +75,6 @@ internal sealed class AdaptiveLimit(TimeProvider time, int initial = AdaptiveLim
                 return;
             }
 
-            var now = time.GetTimestamp();
             _windowSum += rtt;
             _windowCount++;
             if (_windowStart == 0)
@@ -95,7 +98,7 @@ internal sealed class AdaptiveLimit(TimeProvider time, int initial = AdaptiveLim
     private void Update(double shortRtt)
     {
         _baseline = _baseline == 0 || shortRtt < _baseline ? shortRtt : _baseline + ((shortRtt - _baseline) / 200);
-        var gradient = Math.Clamp(Tolerance * _baseline / shortRtt, 0.5, 1.0);
+        var gradient = Math.Clamp(((2 * _baseline) + allowance.TotalMilliseconds) / shortRtt, 0.5, 1.0);
         var limit = _limit;
         if (gradient >= 1.0 && _windowMostInflight < limit / 2)
         {

@@ -22,9 +22,15 @@ public sealed class GatewayOptions : IValidatableObject
 
     /// <summary>
     /// Whether infer requests are let through per model only up to an adaptive concurrency limit (the concurrency the
-    /// replicas answer at no more than twice their idle latency) and refused at once with 503 beyond it.
+    /// replicas answer within twice their idle latency plus <see cref="LatencyAllowance"/>) and refused at once with 503 beyond it.
     /// </summary>
     public bool AdaptiveConcurrency { get; set; } = true;
+
+    /// <summary>
+    /// The queueing a model's answers may add over twice their idle latency before the adaptive concurrency limit lets
+    /// fewer requests through at once: the bound on admitted latency under overload, and the noise it tolerates.
+    /// </summary>
+    public TimeSpan LatencyAllowance { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Longest silence from a replica before the request fails with 504.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
@@ -76,6 +82,11 @@ public sealed class GatewayOptions : IValidatableObject
         if (DefaultDeadline <= TimeSpan.Zero || DefaultDeadline > ServiceDefaults.RequestDeadline.Longest)
         {
             yield return new ValidationResult("Gateway:DefaultDeadline must be positive and at most a day.", [nameof(DefaultDeadline)]);
+        }
+
+        if (LatencyAllowance < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Gateway:LatencyAllowance must not be negative.", [nameof(LatencyAllowance)]);
         }
 
         if (RequestTimeout <= TimeSpan.Zero)

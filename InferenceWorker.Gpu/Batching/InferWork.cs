@@ -36,10 +36,11 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? bi
     public void Fail(Exception error) => _result.TrySetException(error);
 
     /// <summary>
-    /// Fails the work, without running it, when its caller left or its deadline passed by <paramref name="now"/>;
-    /// true when it did.
+    /// Fails the work, without running it, when its caller left, its deadline passed by <paramref name="now"/>, or it
+    /// waited longer than <paramref name="maxWait"/> (a request admitted before the model's cost was known, or while a
+    /// runner stalled: Triton's queue timeout with REJECT); true when it did.
     /// </summary>
-    public bool DropIfUnwanted(long now)
+    public bool DropIfUnwanted(long now, TimeSpan maxWait)
     {
         if (Aborted.IsCancellationRequested)
         {
@@ -50,6 +51,15 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? bi
         if (Deadline != 0 && now >= Deadline)
         {
             Fail(new DeadlineExceededException(Stopwatch.GetElapsedTime(EnqueuedAt, now)));
+            return true;
+        }
+
+        var waited = Stopwatch.GetElapsedTime(EnqueuedAt, now);
+        if (waited > maxWait)
+        {
+            Fail(new OverloadedException(
+                $"The request waited {waited.TotalMilliseconds:0} ms in the model's queue, over the worker's {maxWait.TotalMilliseconds:0} ms queue bound " +
+                "(Inference:MaxQueueWaitMilliseconds), and was not run; retry later.", TimeSpan.FromSeconds(1)));
             return true;
         }
 

@@ -9,7 +9,8 @@ namespace BenchPlatform.InferenceWorker.Batching;
 /// the work queued ahead of it would take longer than the queue bound, or than its own deadline, to drain; the
 /// expected wait is the queue's length times the measured runner time per request (<see cref="RunCost"/>), so the bound
 /// is in time, not in requests, and follows the machine. Work whose caller left or whose deadline passed while it
-/// waited is dropped when a runner reaches it, never run.
+/// waited is dropped when a runner reaches it, never run; work that waited longer than the bound anyway (admitted before
+/// the first runs were measured, or behind a run that stalled) is refused then.
 /// Batching (Triton-style, when the model allows merging): a runner takes what is waiting, up to the most rows whose
 /// run is expected to fit the batch latency budget and never more than the maximum batch, waiting up to the maximum
 /// queue delay for more; groups requests whose non-batch dimensions agree; and runs each group as one call. Several
@@ -154,7 +155,7 @@ internal sealed class ModelBatcher : IAsyncDisposable
 
             // A caller may have left, or a deadline passed, while the batch filled or the carried request waited.
             var now = Stopwatch.GetTimestamp();
-            batch.RemoveAll(work => work.DropIfUnwanted(now));
+            batch.RemoveAll(work => work.DropIfUnwanted(now, _settings.MaxQueueWait));
 
             // Requests whose non-batch dimensions differ cannot share a tensor: run each compatible group.
             while (batch.Count > 0)
@@ -187,7 +188,7 @@ internal sealed class ModelBatcher : IAsyncDisposable
         while (rows < rowLimit && _queue.Reader.TryRead(out var work))
         {
             Interlocked.Decrement(ref _queued);
-            if (work.DropIfUnwanted(Stopwatch.GetTimestamp()))
+            if (work.DropIfUnwanted(Stopwatch.GetTimestamp(), _settings.MaxQueueWait))
             {
                 continue;
             }

@@ -5,7 +5,9 @@ using BenchPlatform.LoadTests.Engine;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// A model's capacity, measured (a closed model of --concurrency clients, default 8, for --duration), then offered at
+/// A model's capacity, measured (the goodput of a closed model of --concurrency clients, default 4, for --duration: enough
+/// to keep a replica's runner busy; clients that re-send a refused request at once would measure the refusals instead),
+/// then offered at
 /// 0.5×, 1×, 2×, 5× and 10× of it (open model, --duration each, default 10 s): what the stack served (goodput against
 /// capacity), what it refused and how fast, what timed out, and the admitted requests' latency. After the load: how
 /// long until the gateway had nothing in flight, and until the replicas were back at min.
@@ -20,8 +22,8 @@ internal static class OverloadScenario
         await context.Api.WarmupModelAsync(model, cancellationToken).ConfigureAwait(false);
         var source = await context.InferSourceAsync(model, 1, cancellationToken).ConfigureAwait(false);
         var duration = context.Duration(TimeSpan.FromSeconds(10));
-        var measured = await context.ClosedAsync("overload", $"{model} capacity", source, context.Concurrency(8), null, duration,
-            context.Warmup(TimeSpan.FromSeconds(2)), new() { ["model"] = model }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var measured = await context.ClosedAsync("overload", $"{model} capacity", source, context.Concurrency(4), null, duration,
+            context.Warmup(TimeSpan.FromSeconds(5)), new() { ["model"] = model }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var capacity = measured.Goodput;
         if (capacity <= 0)
         {

@@ -16,7 +16,7 @@ public static class ScenarioCatalog
         ("sandbox", "Code blocks (/v1/blocks/run): a burst (cold jails) then a fixed rate (warm), classed by the result's start."),
         ("modes", "Each --model-file in-process (ONNX Runtime here) vs through the gateway: overhead factor per complexity level."),
         ("http", "Any endpoint: --path, --method, --body-file at --rate (open) or --concurrency (closed). Generator checks and smoke tests."),
-        ("overload", "Measures a model's capacity (closed, --concurrency clients, default 8), then offers 0.5x, 1x, 2x, 5x and 10x of it (open, --duration each): goodput, refusals and their p99, timeouts, admitted p99; then time to nothing in flight and to replicas at min."),
+        ("overload", "Measures a model's capacity (goodput of a closed model of --concurrency clients, default 4), then offers 0.5x, 1x, 2x, 5x and 10x of it (open, --duration each): goodput, refusals and their p99, timeouts, admitted p99; then time to nothing in flight and to replicas at min."),
         ("soak", "A steady mixed load (uncached and cached infers at --rate, generation at a tenth, code blocks at a quarter) for --duration (default 10m); with --rss-root PID the growth of every process's RSS after --warmup (default 20s)."),
         ("all", "warm, cold_start, complexity, concurrency, throughput, batch, sandbox, modes (with --model-file), tokens and strategies (with an LLM)."),
     ];

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BenchPlatform.Gateway.Tests.Forwarding;
 
-/// <summary>The gradient limit: grows while answers come at the idle latency and the limit is what holds requests back, shrinks when they slow.</summary>
+/// <summary>
+/// The gradient limit (here with a 20 ms allowance): grows while answers come within twice the idle latency plus the
+/// allowance and the limit is what holds requests back, shrinks when they come slower.
+/// </summary>
 public sealed class AdaptiveLimitTests
 {
     private readonly FakeTimeProvider _time = new();
@@ -35,7 +38,7 @@ public sealed class AdaptiveLimitTests
     [Fact]
     public void Limit_AnswersAtTheIdleLatency_Grows()
     {
-        var limit = new AdaptiveLimit(_time, initial: 4);
+        var limit = new AdaptiveLimit(_time, TimeSpan.FromMilliseconds(20), initial: 4);
 
         Serve(limit, latencyMs: 10, windows: 20);
 
@@ -43,13 +46,13 @@ public sealed class AdaptiveLimitTests
     }
 
     [Fact]
-    public void Limit_AnswersSlowerThanTwiceTheIdleLatency_Shrinks()
+    public void Limit_AnswersSlowerThanTwiceTheIdleLatencyPlusTheAllowance_Shrinks()
     {
-        var limit = new AdaptiveLimit(_time, initial: 64);
+        var limit = new AdaptiveLimit(_time, TimeSpan.FromMilliseconds(20), initial: 64);
         Serve(limit, latencyMs: 10, windows: 2);
         var before = limit.Limit;
 
-        Serve(limit, latencyMs: 80, windows: 20);
+        Serve(limit, latencyMs: 160, windows: 20);
 
         Assert.True(limit.Limit < before / 4, $"limit {before} -> {limit.Limit}");
         Assert.True(limit.Limit >= 1);
@@ -58,7 +61,7 @@ public sealed class AdaptiveLimitTests
     [Fact]
     public void Limit_FewRequestsInFlight_DoesNotGrowPastWhatIsUsed()
     {
-        var limit = new AdaptiveLimit(_time, initial: 16);
+        var limit = new AdaptiveLimit(_time, TimeSpan.FromMilliseconds(20), initial: 16);
 
         for (var i = 0; i < 400; i++)
         {
@@ -70,9 +73,9 @@ public sealed class AdaptiveLimitTests
     }
 
     [Fact]
-    public void Limit_FullAndAReplicaRefusesAsOverloaded_LosesATenthAndRefusesTheNextRequest()
+    public void Limit_FullAndReplicasRefuseAsOverloaded_LosesATenthOnceAWindowAndRefusesTheNextRequest()
     {
-        var limit = new AdaptiveLimit(_time, initial: 20);
+        var limit = new AdaptiveLimit(_time, TimeSpan.FromMilliseconds(20), initial: 20);
         for (var i = 0; i < 20; i++)
         {
             Assert.True(limit.TryEnter());
@@ -80,8 +83,12 @@ public sealed class AdaptiveLimitTests
 
         Assert.False(limit.TryEnter());
         limit.Exit(null, refusedDownstream: true);
+        limit.Exit(null, refusedDownstream: true);
 
         Assert.Equal(18, limit.Limit);
         Assert.False(limit.TryEnter());
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        limit.Exit(null, refusedDownstream: true);
+        Assert.Equal(16, limit.Limit);
     }
 }
