@@ -3,8 +3,8 @@ namespace BenchPlatform.LoadTests.Engine;
 /// <summary>Everything one engine run recorded: every request (warm-up included, flagged) and what was never sent.</summary>
 public sealed class RunRecords
 {
-    /// <summary>Every request, in completion order.</summary>
-    public required RequestRecord[] Records { get; init; }
+    /// <summary>Every request, in completion order (read in place from the engine's buffers).</summary>
+    public required RecordList Records { get; init; }
 
     /// <summary>Wall-clock time at which tick 0 of the records was taken.</summary>
     public required DateTimeOffset StartedAt { get; init; }
@@ -80,7 +80,7 @@ public sealed class RunRecords
 
         return new RunRecords
         {
-            Records = [.. all],
+            Records = RecordList.From([.. all]),
             StartedAt = first.StartedAt,
             Frequency = first.Frequency,
             Model = model,

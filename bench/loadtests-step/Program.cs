@@ -18,5 +18,5 @@ if (args is ["capacity", var url, var connections, var seconds])
     return 0;
 }
 
-BenchmarkSwitcher.FromTypes([typeof(StepBenchmarks), typeof(IterationBenchmarks)]).Run(args);
+BenchmarkSwitcher.FromTypes([typeof(StepBenchmarks), typeof(IterationBenchmarks), typeof(RecordBufferBenchmarks)]).Run(args);
 return 0;
