@@ -21,6 +21,9 @@ public sealed class LoadEngine
         _time = time;
     }
 
+    private RunState? _running;
+    private double _runningWarmup;
+
     /// <summary>Counters of the run in progress, for the live display.</summary>
     public LiveCounters Live { get; private set; } = new();
 
@@ -86,6 +89,8 @@ public sealed class LoadEngine
     {
         var state = new RunState(scenario.Name, target, _invoker, _time, cancellationToken);
         Live = state.Counters;
+        _runningWarmup = warmupSeconds;
+        Volatile.Write(ref _running, state);
         var frequency = _time.TimestampFrequency;
         var warmupEndTicks = (long)(warmupSeconds * frequency);
         maxInFlight = Math.Max(1, maxInFlight);
@@ -130,9 +135,9 @@ public sealed class LoadEngine
         state.Leave();
         await state.WhenDrainedAsync().ConfigureAwait(false);
         state.Stop.Dispose();
-        var records = state.Records.ToArray();
+        var records = state.Records.ToList();
         long lastEnd = 0;
-        foreach (ref readonly var record in records.AsSpan())
+        foreach (ref readonly var record in records)
         {
             lastEnd = Math.Max(lastEnd, record.EndTicks);
         }
@@ -144,7 +149,7 @@ public sealed class LoadEngine
         var steps = new List<(string, RunRecords)>();
         foreach (var step in state.Steps.Ordered)
         {
-            steps.Add((step.Name, Records(step.Records.ToArray(), state, model, warmupSeconds, measured, 0, 0, 0, targetRate, anyOpen ? maxInFlight : copies)));
+            steps.Add((step.Name, Records(step.Records.ToList(), state, model, warmupSeconds, measured, 0, 0, 0, targetRate, anyOpen ? maxInFlight : copies)));
         }
 
         return new ScenarioRun
@@ -156,7 +161,39 @@ public sealed class LoadEngine
         };
     }
 
-    private RunRecords Records(RequestRecord[] records, RunState state, string model, double warmupSeconds, double measured, long due, long dropped, long late, double targetRate, int concurrency) => new()
+    /// <summary>
+    /// The run in progress so far, for thresholds checked while it goes: the records completely written by now (read in
+    /// place), each step's, the failures; null before a run or during its warm-up.
+    /// </summary>
+    internal ScenarioRun? Snapshot()
+    {
+        if (Volatile.Read(ref _running) is not { } state)
+        {
+            return null;
+        }
+
+        var warmup = _runningWarmup;
+        var measured = (state.Now() / (double)_time.TimestampFrequency) - warmup;
+        if (measured <= 0)
+        {
+            return null;
+        }
+
+        var steps = new List<(string, RunRecords)>();
+        foreach (var step in state.Steps.Ordered)
+        {
+            steps.Add((step.Name, Records(step.Records.Written(), state, "live", warmup, measured, 0, 0, 0, 0, 0)));
+        }
+
+        return new ScenarioRun
+        {
+            Records = Records(state.Records.Written(), state, "live", warmup, measured, 0, state.Counters.Dropped, state.Late, 0, 0),
+            Steps = steps,
+            Failures = state.Failures.Snapshot(),
+        };
+    }
+
+    private RunRecords Records(RecordList records, RunState state, string model, double warmupSeconds, double measured, long due, long dropped, long late, double targetRate, int concurrency) => new()
     {
         Records = records,
         StartedAt = state.StartedAt,

@@ -31,7 +31,7 @@ public static class Summarizer
         var windowEnd = CompletionWindowEnd(run, windowStart + (long)(run.MeasuredSeconds * run.Frequency));
         var windowSeconds = Math.Max((windowEnd - windowStart) / (double)run.Frequency, 1e-6);
 
-        foreach (ref readonly var record in run.Records.AsSpan())
+        foreach (ref readonly var record in run.Records)
         {
             // What the server did in the measured window, whoever sent it: under overload the generator may still be
             // sending requests due in the warm-up when the measured window ends.
@@ -134,21 +134,23 @@ public static class Summarizer
 
     /// <summary>
     /// Where the window of what the target did ends: the measured window's end, or, when the generator sent measured
-    /// requests after it (late, e.g. a cold client or a stalled server), the end of the last of those, so that their
-    /// answers count for the window that asked for them instead of being in no count at all.
+    /// requests after it (late, e.g. a cold client or a stalled server), the end of the last measured request, so that
+    /// the answers to the requests that window asked for count for it instead of being in no count at all.
     /// </summary>
     private static long CompletionWindowEnd(RunRecords run, long windowEnd)
     {
-        var end = windowEnd;
-        foreach (ref readonly var record in run.Records.AsSpan())
+        long lastEnd = 0;
+        var sentAfter = false;
+        foreach (ref readonly var record in run.Records)
         {
-            if (!record.Warmup && record.SentTicks > windowEnd && record.EndTicks > end)
+            if (!record.Warmup)
             {
-                end = record.EndTicks;
+                sentAfter |= record.SentTicks > windowEnd;
+                lastEnd = Math.Max(lastEnd, record.EndTicks);
             }
         }
 
-        return end;
+        return sentAfter ? Math.Max(windowEnd, lastEnd) : windowEnd;
     }
 
     private static LongHistogram NewHistogram() => new(1, Highest, 3);
