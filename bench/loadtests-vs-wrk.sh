@@ -17,6 +17,8 @@
 #                    ratio (target >= 0.8).
 #   BASELINE_DLL=path  with ONLY_CORE: also run another build of bench/loadtests-step (e.g. main's, from a worktree) in
 #                    each round, to tell a change of the engine from a change of the machine.
+#   RAW=1            with ONLY_CORE: also run the same closed loop with HttpClient alone (bench/loadtests-step "raw"),
+#                    the ceiling the engine runs under.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -55,9 +57,13 @@ core_capacity() {
     w=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
     a=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
     b=""
+    if [[ -n "${RAW:-}" ]]; then
+      r=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll raw "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
+      b="$b   HttpClient alone $r req/s (ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$r"))"
+    fi
     if [[ -n "${BASELINE_DLL:-}" ]]; then
-      b=$(taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
-      b="   baseline build $b req/s (ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$b"))"
+      bb=$(taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
+      b="$b   baseline build $bb req/s (ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$bb"))"
     fi
     echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg)): wrk -t1 $w req/s   LoadTests.Engine scenario $a req/s   ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$a")$b"
     echo "$w $a" >> "$work/core"
