@@ -27,15 +27,13 @@ public sealed class LiveCounters
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
-    internal void OnSent(bool late)
+    internal void OnSent()
     {
         Interlocked.Increment(ref _sent);
         Interlocked.Increment(ref _inFlight);
-        if (late)
-        {
-            Interlocked.Increment(ref _late);
-        }
     }
+
+    internal void OnLate() => Interlocked.Increment(ref _late);
 
     internal void OnCompleted(bool error, long correctedMicros)
     {

@@ -21,6 +21,9 @@ public sealed class LoadEngine
         _time = time;
     }
 
+    private RunState? _running;
+    private double _runningWarmup;
+
     /// <summary>Counters of the run in progress, for the live display.</summary>
     public LiveCounters Live { get; private set; } = new();
 
@@ -86,14 +89,17 @@ public sealed class LoadEngine
     {
         var state = new RunState(scenario.Name, target, _invoker, _time, cancellationToken);
         Live = state.Counters;
+        _runningWarmup = warmupSeconds;
+        Volatile.Write(ref _running, state);
         var frequency = _time.TimestampFrequency;
         var warmupEndTicks = (long)(warmupSeconds * frequency);
         maxInFlight = Math.Max(1, maxInFlight);
         using var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         state.Slots = slots;
         var lateAfterTicks = (long)(scenario.LateAfter.TotalSeconds * frequency);
+        state.LateAfterTicks = lateAfterTicks;
         var sequence = new long[1];
-        long dropped = 0, late = 0;
+        long dropped = 0, due = 0;
         double phaseStart = 0;
         double targetRate = 0;
         var copies = 0;
@@ -108,9 +114,9 @@ public sealed class LoadEngine
             if (phase.Schedule is { } schedule)
             {
                 anyOpen = true;
-                var (phaseDropped, phaseLate) = await RunOpenPhaseAsync(state, scenario, schedule, phaseStart, phase.Seconds, warmupSeconds, lateAfterTicks, slots, sequence).ConfigureAwait(false);
+                var (phaseDue, phaseDropped) = await RunOpenPhaseAsync(state, scenario, schedule, phaseStart, phase.Seconds, warmupSeconds, slots, sequence).ConfigureAwait(false);
+                due += phaseDue;
                 dropped += phaseDropped;
-                late += phaseLate;
                 phaseStart += phase.Seconds;
                 targetRate = schedule.RateAt(phase.Seconds);
             }
@@ -119,20 +125,19 @@ public sealed class LoadEngine
                 anyClosed = true;
                 copies = Math.Max(copies, phase.Copies);
                 var end = double.IsPositiveInfinity(phase.Seconds) ? long.MaxValue : (long)((phaseStart + phase.Seconds) * frequency);
-                await RunClosedPhaseAsync(state, scenario, phase, end, warmupEndTicks, sequence).ConfigureAwait(false);
+                due += await RunClosedPhaseAsync(state, scenario, phase, end, warmupEndTicks, sequence).ConfigureAwait(false);
                 phaseStart = double.IsPositiveInfinity(phase.Seconds)
                     ? Math.Max(phaseStart, state.Now() / (double)frequency)
                     : Math.Max(phaseStart + phase.Seconds, state.Now() / (double)frequency);
             }
         }
 
-        state.Counters.OnDropped(dropped);
         state.Leave();
         await state.WhenDrainedAsync().ConfigureAwait(false);
         state.Stop.Dispose();
-        var records = state.Records.ToArray();
+        var records = state.Records.ToList();
         long lastEnd = 0;
-        foreach (ref readonly var record in records.AsSpan())
+        foreach (ref readonly var record in records)
         {
             lastEnd = Math.Max(lastEnd, record.EndTicks);
         }
@@ -144,19 +149,51 @@ public sealed class LoadEngine
         var steps = new List<(string, RunRecords)>();
         foreach (var step in state.Steps.Ordered)
         {
-            steps.Add((step.Name, Records(step.Records.ToArray(), state, model, warmupSeconds, measured, 0, 0, targetRate, anyOpen ? maxInFlight : copies)));
+            steps.Add((step.Name, Records(step.Records.ToList(), state, model, warmupSeconds, measured, 0, 0, 0, targetRate, anyOpen ? maxInFlight : copies)));
         }
 
         return new ScenarioRun
         {
-            Records = Records(records, state, model, warmupSeconds, measured, dropped, late, targetRate, anyOpen ? maxInFlight : copies),
+            Records = Records(records, state, model, warmupSeconds, measured, due, dropped, state.Late, targetRate, anyOpen ? maxInFlight : copies),
             Steps = steps,
             Failures = state.Failures.Snapshot(),
             DefinitionError = state.DefinitionError,
         };
     }
 
-    private RunRecords Records(RequestRecord[] records, RunState state, string model, double warmupSeconds, double measured, long dropped, long late, double targetRate, int concurrency) => new()
+    /// <summary>
+    /// The run in progress so far, for thresholds checked while it goes: the records completely written by now (read in
+    /// place), each step's, the failures; null before a run or during its warm-up.
+    /// </summary>
+    internal ScenarioRun? Snapshot()
+    {
+        if (Volatile.Read(ref _running) is not { } state)
+        {
+            return null;
+        }
+
+        var warmup = _runningWarmup;
+        var measured = (state.Now() / (double)_time.TimestampFrequency) - warmup;
+        if (measured <= 0)
+        {
+            return null;
+        }
+
+        var steps = new List<(string, RunRecords)>();
+        foreach (var step in state.Steps.Ordered)
+        {
+            steps.Add((step.Name, Records(step.Records.Written(), state, "live", warmup, measured, 0, 0, 0, 0, 0)));
+        }
+
+        return new ScenarioRun
+        {
+            Records = Records(state.Records.Written(), state, "live", warmup, measured, 0, state.Counters.Dropped, state.Late, 0, 0),
+            Steps = steps,
+            Failures = state.Failures.Snapshot(),
+        };
+    }
+
+    private RunRecords Records(RecordList records, RunState state, string model, double warmupSeconds, double measured, long due, long dropped, long late, double targetRate, int concurrency) => new()
     {
         Records = records,
         StartedAt = state.StartedAt,
@@ -164,20 +201,21 @@ public sealed class LoadEngine
         Model = model,
         WarmupSeconds = warmupSeconds,
         MeasuredSeconds = Math.Max(1e-6, measured),
+        Due = due,
         Dropped = dropped,
         Late = late,
         TargetRate = targetRate,
         Concurrency = concurrency,
     };
 
-    private async Task<(long Dropped, long Late)> RunOpenPhaseAsync(RunState state, ScenarioProps scenario, IArrivalSchedule schedule, double phaseStart, double seconds, double warmupEnd, long lateAfterTicks, SemaphoreSlim slots, long[] sequence)
+    private async Task<(long Due, long Dropped)> RunOpenPhaseAsync(RunState state, ScenarioProps scenario, IArrivalSchedule schedule, double phaseStart, double seconds, double warmupEnd, SemaphoreSlim slots, long[] sequence)
     {
         var dispatcher = new TaskCompletionSource<(long, long)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                dispatcher.SetResult(Dispatch(state, scenario, schedule, phaseStart, seconds, warmupEnd, lateAfterTicks, slots, sequence));
+                dispatcher.SetResult(Dispatch(state, scenario, schedule, phaseStart, seconds, warmupEnd, slots, sequence));
             }
             catch (Exception ex)
             {
@@ -193,7 +231,12 @@ public sealed class LoadEngine
         return await dispatcher.Task.ConfigureAwait(false);
     }
 
-    private (long Dropped, long Late) Dispatch(RunState state, ScenarioProps scenario, IArrivalSchedule schedule, double phaseStart, double seconds, double warmupEnd, long lateAfterTicks, SemaphoreSlim slots, long[] sequence)
+    /// <summary>
+    /// Starts the phase's iterations on their schedule and returns how many measured ones were due and how many of those
+    /// were never started (dropped): every due iteration is either started (on time or late) or counted dropped, also
+    /// when the run is stopped, so <c>sent + dropped == due</c> at the end.
+    /// </summary>
+    private (long Due, long Dropped) Dispatch(RunState state, ScenarioProps scenario, IArrivalSchedule schedule, double phaseStart, double seconds, double warmupEnd, SemaphoreSlim slots, long[] sequence)
     {
         var frequency = _time.TimestampFrequency;
         var end = phaseStart + seconds;
@@ -201,13 +244,13 @@ public sealed class LoadEngine
         var oneMs = frequency / 1000;
         var giveUpTicks = endTicks;
         var stallLimitTicks = endTicks + (long)(_requestTimeout.TotalSeconds * frequency);
-        long late = 0;
+        long due = 0;
         for (long local = 0; ; local++)
         {
             var offset = phaseStart + schedule.OffsetSeconds(local);
             if (offset >= end)
             {
-                return (0, late);
+                return (due, 0);
             }
 
             var intended = (long)(offset * frequency);
@@ -215,7 +258,7 @@ public sealed class LoadEngine
             {
                 if (state.CancellationToken.IsCancellationRequested)
                 {
-                    return (0, late);
+                    return Stop(local);
                 }
 
                 var wait = intended - state.Now();
@@ -241,21 +284,28 @@ public sealed class LoadEngine
 
             if (!slots.Wait(0) && !WaitForSlot(state, slots, ref giveUpTicks, stallLimitTicks))
             {
-                return (CountDue(schedule, local, phaseStart, warmupEnd, end), late);
+                return Stop(local);
             }
 
             var warmup = offset < warmupEnd;
-            var isLate = state.Now() - intended > lateAfterTicks;
-            if (isLate && !warmup)
+            if (!warmup)
             {
-                late++;
+                due++;
             }
 
-            state.Counters.OnSent(isLate && !warmup);
+            state.Counters.OnSent();
             state.Enter();
 
-            // The iteration runs on the thread pool so the dispatcher only keeps time; work items are pooled.
+            // The iteration runs on the thread pool so the dispatcher only keeps time; work items are pooled. Whether it is
+            // late is decided when it actually starts there (a starved pool delays it as much as a late dispatcher).
             ThreadPool.UnsafeQueueUserWorkItem(IterationWorkItem.Rent(this, state, scenario, sequence[0]++, intended, warmup), preferLocal: false);
+        }
+
+        (long, long) Stop(long from)
+        {
+            var notSent = CountDue(schedule, from, phaseStart, warmupEnd, end);
+            state.Counters.OnDropped(notSent);
+            return (due + notSent, notSent);
         }
     }
 
@@ -311,9 +361,11 @@ public sealed class LoadEngine
         }
     }
 
-    private async Task RunClosedPhaseAsync(RunState state, ScenarioProps scenario, LoadPhase phase, long endTicks, long warmupEndTicks, long[] sequence)
+    /// <summary>Runs the phase's copies; returns how many measured iterations they started (a closed model's due ones).</summary>
+    private async Task<long> RunClosedPhaseAsync(RunState state, ScenarioProps scenario, LoadPhase phase, long endTicks, long warmupEndTicks, long[] sequence)
     {
         var measuredLeft = phase.Iterations ?? long.MaxValue;
+        long started = 0;
 
         async Task CopyAsync()
         {
@@ -331,7 +383,12 @@ public sealed class LoadEngine
                     return;
                 }
 
-                state.Counters.OnSent(false);
+                if (!warmup)
+                {
+                    Interlocked.Increment(ref started);
+                }
+
+                state.Counters.OnSent();
                 state.Enter();
                 await RunIterationAsync(state, scenario, Interlocked.Increment(ref sequence[0]) - 1, now, warmup, holdsSlot: false).ConfigureAwait(false);
             }
@@ -345,6 +402,7 @@ public sealed class LoadEngine
         }
 
         await Task.WhenAll(copies).ConfigureAwait(false);
+        return started;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -352,6 +410,13 @@ public sealed class LoadEngine
     {
         var context = state.RentContext();
         context.Begin(sequence, intendedTicks, warmup, _requestTimeout);
+
+        // Only the open model has a schedule to be late for; a closed copy's intended start is its actual one.
+        if (holdsSlot && !warmup && context.Record.SentTicks - intendedTicks > state.LateAfterTicks)
+        {
+            state.OnLate();
+        }
+
         RequestOutcome outcome;
         string? failure = null;
         try

@@ -3,8 +3,8 @@ namespace BenchPlatform.LoadTests.Engine;
 /// <summary>Everything one engine run recorded: every request (warm-up included, flagged) and what was never sent.</summary>
 public sealed class RunRecords
 {
-    /// <summary>Every request, in completion order.</summary>
-    public required RequestRecord[] Records { get; init; }
+    /// <summary>Every request, in completion order (read in place from the engine's buffers).</summary>
+    public required RecordList Records { get; init; }
 
     /// <summary>Wall-clock time at which tick 0 of the records was taken.</summary>
     public required DateTimeOffset StartedAt { get; init; }
@@ -20,6 +20,12 @@ public sealed class RunRecords
 
     /// <summary>Measured length in seconds (after the warm-up).</summary>
     public required double MeasuredSeconds { get; init; }
+
+    /// <summary>
+    /// Measured iterations the load simulations asked for: the open model's schedule in the measured window, and the
+    /// iterations closed copies started. Every one is either sent (on time or late) or dropped: <c>Due = sent + Dropped</c>.
+    /// </summary>
+    public long Due { get; init; }
 
     /// <summary>Requests the schedule asked for in the measured window that were never sent.</summary>
     public required long Dropped { get; init; }
@@ -46,6 +52,7 @@ public sealed class RunRecords
         var all = new List<RequestRecord>();
         long sequence = 0;
         double measured = 0;
+        long due = 0, dropped = 0, late = 0;
         foreach (var run in runs)
         {
             var shift = (long)((run.StartedAt - first.StartedAt).TotalSeconds * first.Frequency);
@@ -66,18 +73,22 @@ public sealed class RunRecords
             }
 
             measured += run.MeasuredSeconds;
+            due += run.Due;
+            dropped += run.Dropped;
+            late += run.Late;
         }
 
         return new RunRecords
         {
-            Records = [.. all],
+            Records = RecordList.From([.. all]),
             StartedAt = first.StartedAt,
             Frequency = first.Frequency,
             Model = model,
             WarmupSeconds = 0,
             MeasuredSeconds = measured,
-            Dropped = 0,
-            Late = 0,
+            Due = due,
+            Dropped = dropped,
+            Late = late,
             TargetRate = 0,
             Concurrency = first.Concurrency,
         };

@@ -55,6 +55,12 @@ internal sealed class RunState
 
     public SemaphoreSlim? Slots { get; set; }
 
+    /// <summary>How far past its intended start a measured open-model iteration may start before it counts as late.</summary>
+    public long LateAfterTicks { get; set; }
+
+    /// <summary>Measured open-model iterations that started late so far.</summary>
+    public long Late => Counters.Late;
+
     public ScenarioDefinitionException? DefinitionError => Volatile.Read(ref _definitionError);
 
     /// <summary>Ticks since the run started.</summary>
@@ -81,6 +87,8 @@ internal sealed class RunState
             Stop.Cancel();
         }
     }
+
+    public void OnLate() => Counters.OnLate();
 
     public void Enter() => Interlocked.Increment(ref _outstanding);
 

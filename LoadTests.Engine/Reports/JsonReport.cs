@@ -96,6 +96,7 @@ public static class JsonReport
         json.WriteNumber("http_errors", run.HttpErrors);
         json.WriteNumber("timeouts", run.Timeouts);
         json.WriteNumber("failed", run.Failed);
+        json.WriteNumber("due", run.Due);
         json.WriteNumber("dropped", run.Dropped);
         json.WriteNumber("late", run.Late);
         json.WriteFinite("error_rate", run.ErrorRate);

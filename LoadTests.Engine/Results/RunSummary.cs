@@ -31,20 +31,24 @@ public sealed class RunSummary
 
     public long Failed { get; init; }
 
+    /// <summary>Measured iterations the load simulations asked for; <c>Sent + Dropped == Due</c>.</summary>
+    public long Due { get; init; }
+
     public long Dropped { get; init; }
 
     public long Late { get; init; }
 
     /// <summary>
     /// Requests the target answered during the measured window (by completion time, warm-up ones included), per second:
-    /// what the server did, even when the generator fell so far behind that nothing it sent counts as measured.
+    /// what the server did, even when the generator fell so far behind that nothing it sent counts as measured. When
+    /// measured requests were sent after the window's end (late), the window runs until the last of them ended.
     /// </summary>
     public double CompletedRate { get; init; }
 
     /// <summary>Successful completions per second in the measured window (goodput).</summary>
     public double Goodput { get; init; }
 
-    /// <summary>Completions in the measured window (by completion time).</summary>
+    /// <summary>Completions in the measured window (by completion time; see <see cref="CompletedRate"/>).</summary>
     public long Completed { get; init; }
 
     /// <summary>Requests refused in the measured window: 429 or 503 (overload, no capacity).</summary>

@@ -28,9 +28,10 @@ public static class Summarizer
         long completed = 0, completedOk = 0, refused = 0;
         var toMicros = 1_000_000.0 / run.Frequency;
         var windowStart = (long)(run.WarmupSeconds * run.Frequency);
-        var windowEnd = windowStart + (long)(run.MeasuredSeconds * run.Frequency);
+        var windowEnd = CompletionWindowEnd(run, windowStart + (long)(run.MeasuredSeconds * run.Frequency));
+        var windowSeconds = Math.Max((windowEnd - windowStart) / (double)run.Frequency, 1e-6);
 
-        foreach (ref readonly var record in run.Records.AsSpan())
+        foreach (ref readonly var record in run.Records)
         {
             // What the server did in the measured window, whoever sent it: under overload the generator may still be
             // sending requests due in the warm-up when the measured window ends.
@@ -108,8 +109,8 @@ public static class Summarizer
             TargetRate = run.TargetRate,
             AchievedRate = sent / Math.Max(run.MeasuredSeconds, 1e-6),
             Completed = completed,
-            CompletedRate = completed / Math.Max(run.MeasuredSeconds, 1e-6),
-            Goodput = completedOk / Math.Max(run.MeasuredSeconds, 1e-6),
+            CompletedRate = completed / windowSeconds,
+            Goodput = completedOk / windowSeconds,
             Refused = refused,
             OkLatency = LatencyStats.FromMicros(okLatency),
             MeasuredSeconds = run.MeasuredSeconds,
@@ -119,6 +120,7 @@ public static class Summarizer
             HttpErrors = httpErrors,
             Timeouts = timeouts,
             Failed = failed,
+            Due = run.Due,
             Dropped = run.Dropped,
             Late = run.Late,
             Lag = run.Model is "open" or "mixed" ? LatencyStats.FromMicros(lag) : LatencyStats.Empty,
@@ -128,6 +130,27 @@ public static class Summarizer
             Replicas = replicas ?? [],
             Records = run,
         };
+    }
+
+    /// <summary>
+    /// Where the window of what the target did ends: the measured window's end, or, when the generator sent measured
+    /// requests after it (late, e.g. a cold client or a stalled server), the end of the last measured request, so that
+    /// the answers to the requests that window asked for count for it instead of being in no count at all.
+    /// </summary>
+    private static long CompletionWindowEnd(RunRecords run, long windowEnd)
+    {
+        long lastEnd = 0;
+        var sentAfter = false;
+        foreach (ref readonly var record in run.Records)
+        {
+            if (!record.Warmup)
+            {
+                sentAfter |= record.SentTicks > windowEnd;
+                lastEnd = Math.Max(lastEnd, record.EndTicks);
+            }
+        }
+
+        return sentAfter ? Math.Max(windowEnd, lastEnd) : windowEnd;
     }
 
     private static LongHistogram NewHistogram() => new(1, Highest, 3);

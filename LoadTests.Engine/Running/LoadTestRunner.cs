@@ -6,8 +6,10 @@ using BenchPlatform.LoadTests.Thresholds;
 namespace BenchPlatform.LoadTests;
 
 /// <summary>
-/// Runs registered scenarios at once (NBomber's <c>NBomberRunner</c>): init, the load, clean; then checks thresholds,
-/// writes the reports and returns the stats. <c>await LoadTestRunner.RegisterScenarios(s).WithReportFolder("out").RunAsync()</c>.
+/// Runs registered scenarios at once (NBomber's <c>NBomberRunner</c>): init, the load, clean; checks thresholds at each
+/// reporting interval while the load goes (stopping the run when one with <c>abortWhenErrorCount</c> has failed that
+/// often) and once more at the end, writes the reports and returns the stats.
+/// <c>await LoadTestRunner.RegisterScenarios(s).WithReportFolder("out").RunAsync()</c>.
 /// </summary>
 public sealed class LoadTestRunner
 {
@@ -84,7 +86,7 @@ public sealed class LoadTestRunner
         return this;
     }
 
-    /// <summary>How often the sinks get realtime stats (default 5 s).</summary>
+    /// <summary>How often the sinks get realtime stats and thresholds are checked while the run goes (default 5 s).</summary>
     public LoadTestRunner WithReportingInterval(TimeSpan interval)
     {
         if (interval < TimeSpan.FromMilliseconds(100))
@@ -168,14 +170,17 @@ public sealed class LoadTestRunner
 
         var failures = new List<string>();
         using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var live = _sinks.Count > 0 ? ReportLiveAsync(engines, reporting.Token) : Task.CompletedTask;
+        var checks = new LiveThresholdChecks(_scenarios, engines, abort);
+        var checking = checks.Any ? checks.RunAsync(_interval, _time, reporting.Token) : Task.CompletedTask;
         ScenarioStats?[] results;
         try
         {
             var runs = new Task<ScenarioStats?>[_scenarios.Count];
             for (var i = 0; i < runs.Length; i++)
             {
-                runs[i] = RunScenarioAsync(_scenarios[i], engines[i], invoker, failures, cancellationToken);
+                runs[i] = RunScenarioAsync(_scenarios[i], engines[i], invoker, failures, abort.Token);
             }
 
             results = await Task.WhenAll(runs).ConfigureAwait(false);
@@ -184,6 +189,7 @@ public sealed class LoadTestRunner
         {
             await reporting.CancelAsync().ConfigureAwait(false);
             await live.ConfigureAwait(false);
+            await checking.ConfigureAwait(false);
         }
 
         var scenarios = new List<ScenarioStats>();
@@ -200,9 +206,9 @@ public sealed class LoadTestRunner
             var own = new List<RunSummary> { stats.Summary };
             own.AddRange(stats.Steps.Select(s => s.Summary));
             summaries.AddRange(own);
-            foreach (var threshold in _scenarios[i].Thresholds)
+            for (var t = 0; t < _scenarios[i].Thresholds.Count; t++)
             {
-                thresholds.Add(Check(threshold, stats, own));
+                thresholds.Add(checks.Final(i, t, Check(_scenarios[i].Thresholds[t], stats, own)));
             }
         }
 
@@ -296,7 +302,7 @@ public sealed class LoadTestRunner
         return new ScenarioStats(name, summary, steps);
     }
 
-    private static ThresholdResult Check(Threshold threshold, ScenarioStats stats, List<RunSummary> summaries)
+    internal static ThresholdResult Check(Threshold threshold, ScenarioStats stats, List<RunSummary> summaries)
     {
         if (threshold.Expression is not null)
         {

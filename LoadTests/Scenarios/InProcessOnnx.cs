@@ -77,7 +77,7 @@ internal static class InProcessOnnx
 
             return new RunRecords
             {
-                Records = records,
+                Records = RecordList.From(records),
                 StartedAt = startedAt,
                 Frequency = time.TimestampFrequency,
                 Model = "in-process",

@@ -198,7 +198,7 @@ public sealed class ScenarioContext
         var line = new System.Text.StringBuilder();
         // What the target did (completions in the measured window, whoever sent them) beside what the generator sent and
         // could not send: under overload the measured requests may never leave the generator while the server is busy.
-        line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s sent, target completed {Units.Num(summary.CompletedRate, "0.#")}/s (goodput {Units.Num(summary.Goodput, "0.#")}/s, refused={summary.Refused}), sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late}");
+        line.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}/{summary.Label}: {summary.AchievedRate:0.#} req/s sent, target completed {Units.Num(summary.CompletedRate, "0.#")}/s (goodput {Units.Num(summary.Goodput, "0.#")}/s, refused={summary.Refused}), sent={summary.Sent} ok={summary.Ok} errors={summary.HttpErrors + summary.Failed} timeouts={summary.Timeouts} dropped={summary.Dropped} late={summary.Late} due={summary.Due}");
         if (summary.Model is "open" or "mixed")
         {
             line.Append(CultureInfo.InvariantCulture, $" lag p50={Units.Ms(summary.Lag.P50)} p99={Units.Ms(summary.Lag.P99)} ms");

@@ -74,7 +74,7 @@ internal static class SoakScenario
 
     private static RunRecords Empty(ScenarioContext context) => new()
     {
-        Records = [],
+        Records = RecordList.Empty,
         StartedAt = context.Time.GetUtcNow(),
         Frequency = context.Time.TimestampFrequency,
         Model = "open",

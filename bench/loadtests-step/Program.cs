@@ -18,5 +18,35 @@ if (args is ["capacity", var url, var connections, var seconds])
     return 0;
 }
 
-BenchmarkSwitcher.FromTypes([typeof(StepBenchmarks), typeof(IterationBenchmarks)]).Run(args);
+// raw URL CONNECTIONS SECONDS: the same closed loop with HttpClient alone (no engine): the ceiling the engine runs under.
+if (args is ["raw", var rawUrl, var rawConnections, var rawSeconds])
+{
+    var target = new Uri(rawUrl);
+    var copies = int.Parse(rawConnections, CultureInfo.InvariantCulture);
+    using var handler = BenchPlatform.LoadTests.Engine.LoadEngine.CreateHandler(copies);
+    using var client = new HttpMessageInvoker(handler, disposeHandler: false);
+    long count = 0;
+    async Task LoopAsync(long until)
+    {
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, target);
+            using var response = await client.SendAsync(request, CancellationToken.None);
+            await response.Content.CopyToAsync(Stream.Null);
+            Interlocked.Increment(ref count);
+        }
+    }
+
+    var warm = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
+    await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => Task.Run(() => LoopAsync(warm))));
+    Interlocked.Exchange(ref count, 0);
+    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+    var end = started + (long)(double.Parse(rawSeconds, CultureInfo.InvariantCulture) * System.Diagnostics.Stopwatch.Frequency);
+    await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => Task.Run(() => LoopAsync(end))));
+    var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={Interlocked.Read(ref count) / elapsed:0.0}"));
+    return 0;
+}
+
+BenchmarkSwitcher.FromTypes([typeof(StepBenchmarks), typeof(IterationBenchmarks), typeof(RecordBufferBenchmarks)]).Run(args);
 return 0;

@@ -26,10 +26,9 @@ public sealed class BlockLoadTests(StackFixture stack, ITestOutputHelper output)
             .WithWarmUpDuration(TimeSpan.FromSeconds(2))
             .WithLoadSimulations(Simulation.Inject(rate: 2, interval: TimeSpan.FromSeconds(1), during: TimeSpan.FromSeconds(5)))
             .WithThresholds(
-                Threshold.Parse("all.error_rate<=0"),
-                Threshold.Parse(Limits.BlockWarmP50));
+                Threshold.Parse("all.error_rate<=0", abortWhenErrorCount: 1));
 
-        await LoadRun.RunAsync(stack, scenario, output);
+        await LoadRun.RunAsync(stack, scenario, output, Limits.Sandbox, TimeSpan.FromSeconds(5), Limits.BlockWarmP50);
     }
 
     /// <summary>A block's own failure is a 200 with a status other than ok: a failed iteration here.</summary>
