@@ -56,7 +56,7 @@ internal static class OverloadScenario
     private static Dictionary<string, double> RefusalMetrics(RunRecords run)
     {
         var refusals = new List<double>();
-        foreach (ref readonly var record in run.Records.AsSpan())
+        foreach (ref readonly var record in run.Records)
         {
             if (!record.Warmup && record.Status is 503 or 429)
             {
