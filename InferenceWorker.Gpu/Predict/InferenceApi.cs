@@ -120,7 +120,7 @@ public static class InferenceApi
         using var reservation = memory.TryReserve(context.Request.ContentLength ?? 0);
         if (reservation is null)
         {
-            await RefuseForMemoryAsync(context, name, context.Request.ContentLength ?? 0, memory);
+            await RefuseForMemoryAsync(context, context.Request.ContentLength ?? 0, memory);
             return;
         }
 
@@ -140,7 +140,7 @@ public static class InferenceApi
         if (!reservation.TryGrowTo(read.Buffer.Length))
         {
             reader.AdvanceTo(read.Buffer.End);
-            await RefuseForMemoryAsync(context, name, read.Buffer.Length, memory);
+            await RefuseForMemoryAsync(context, read.Buffer.Length, memory);
             return;
         }
 
@@ -183,9 +183,10 @@ public static class InferenceApi
         }
     }
 
-    private static Task RefuseForMemoryAsync(HttpContext context, string name, long bytes, RequestMemory memory)
+    private static Task RefuseForMemoryAsync(HttpContext context, long bytes, RequestMemory memory)
     {
-        context.RequestServices.GetRequiredService<InferenceMetrics>().Shed(name, "memory");
+        // Refused before the model was resolved: the name from the path is not a known model, so it is not a tag.
+        context.RequestServices.GetRequiredService<InferenceMetrics>().Shed("*", "memory");
         context.Response.Headers.RetryAfter = "1";
         return Problem(context, StatusCodes.Status503ServiceUnavailable, "Overloaded",
             $"This worker holds {memory.Held} bytes of requests; {bytes} more would pass its budget of {memory.Budget} (Inference:MaxRequestBytes); retry after 1 s.");

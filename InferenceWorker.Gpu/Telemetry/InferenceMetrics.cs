@@ -45,7 +45,7 @@ public sealed class InferenceMetrics
         }
     }
 
-    /// <summary>Records a request that was not run: <c>overloaded</c>, <c>deadline</c>, <c>abandoned</c> or <c>memory</c>.</summary>
+    /// <summary>Records a request that was not run: <c>overloaded</c>, <c>deadline</c>, <c>abandoned</c> or <c>memory</c> (model <c>*</c>: refused before it was resolved).</summary>
     public void Shed(string model, string reason) =>
         _shed.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("reason", reason));
 

@@ -60,7 +60,10 @@ public static class ControlApi
             return malformed;
         }
 
-        var capacity = runner.Resource.Autoscale is null ? int.MaxValue : orchestrator.Placement.Capacity;
+        // The most a max may be: what this machine places (one replica per core, or AppHost:ReplicasPerGpu per GPU), or the
+        // topology's own max when that is higher (GET reports it, and a client restoring it must not be refused); the
+        // autoscaler never places more than the machine gives capacity to either way.
+        var capacity = runner.Resource.Autoscale is null ? int.MaxValue : Math.Max(orchestrator.Placement.Capacity, runner.Policy?.Max ?? 0);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (bounds?.Min is null && bounds?.Max is null)
         {
@@ -79,11 +82,10 @@ public static class ControlApi
         {
             errors["max"] = ["Give 'max', a whole number of replicas of 0 or more (0 scales to zero and refuses requests)."];
         }
-        else if (bounds?.Max > capacity)
+        else if (max > capacity)
         {
-            // Only a max given now: the topology's own max may exceed a small machine, which then places what it can.
-            errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}' (one per core, or AppHost:ReplicasPerGpu per GPU, " +
-                "or AppHost:MaxCpuReplicas); lower 'max'."];
+            errors["max"] = [$"This machine can place at most {capacity} replicas of '{name}' (one per core, AppHost:ReplicasPerGpu per GPU, " +
+                "AppHost:MaxCpuReplicas, or the topology's max); lower 'max'."];
         }
         else if (min > max && min >= 0)
         {
