@@ -118,7 +118,7 @@ internal static class LocalStack
     /// DCP (and the dashboard it starts) at a lower CPU priority (<c>AppHost:OrchestratorNice</c>, 10 by default; 0 leaves
     /// it alone): on a small machine the stack's processes should get the cores first, also while the dashboard ingests
     /// their telemetry under load. A wrapper script in the state folder that execs Aspire's own DCP under <c>nice</c>; null where there is
-    /// nothing to wrap (not Linux, no DCP from the NuGet package, or a DCP path configured by the user).
+    /// nothing to wrap (not Linux, no DCP from the NuGet package, a DCP path configured by the user, or no <c>nice</c>).
     /// </summary>
     private static string? NicedOrchestrator(AppHostOptions options)
     {
@@ -130,13 +130,27 @@ internal static class LocalStack
             return null;
         }
 
+        // By its full path: the AppHost's PATH may lack it (a trimmed PATH made DCP's start fail with "nice: not found").
+        if (FindNice() is not { } nice)
+        {
+            return null;
+        }
+
         var folder = Path.Combine(Path.GetFullPath(options.StateFolder), "dcp");
         Directory.CreateDirectory(folder);
         var wrapper = Path.Combine(folder, "dcp");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec nice -n {options.OrchestratorNice.ToString(CultureInfo.InvariantCulture)} '{dcp.Replace("'", "'\\''", StringComparison.Ordinal)}' \"$@\"\n");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec {Quote(nice)} -n {options.OrchestratorNice.ToString(CultureInfo.InvariantCulture)} {Quote(dcp)} \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return wrapper;
     }
+
+    private static string? FindNice() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/bin", "/bin"])
+            .Select(folder => Path.Combine(folder, "nice"))
+            .FirstOrDefault(File.Exists);
+
+    private static string Quote(string path) => $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     private static string FreePort()
     {
