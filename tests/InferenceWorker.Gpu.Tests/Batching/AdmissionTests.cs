@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Sessions;
 using BenchPlatform.InferenceWorker.Tests.Hosting;
@@ -65,31 +65,28 @@ public sealed class AdmissionTests(PostgresFixture postgres, RedisFixture redis)
         var warm = await host.InferAsync(Model, body);
         Assert.Equal(200, warm.Status);
 
-        var calls = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
-        {
-            var watch = Stopwatch.StartNew();
-            var call = await host.InferAsync(Model, body);
-            return (Call: call, Ms: watch.Elapsed.TotalMilliseconds);
-        }));
+        var calls = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => host.InferAsync(Model, body)));
 
-        Assert.All(calls, c => Assert.True(c.Call.Status is 200 or 503, $"{c.Call.Status}: {c.Call.Body}"));
-        var served = calls.Where(c => c.Call.Status == 200).ToList();
-        var refused = calls.Where(c => c.Call.Status == 503).ToList();
+        Assert.All(calls, c => Assert.True(c.Status is 200 or 503, $"{c.Status}: {c.Body}"));
+        var served = calls.Where(c => c.Status == 200).ToList();
+        var refused = calls.Where(c => c.Status == 503).ToList();
         Assert.NotEmpty(served);
         Assert.NotEmpty(refused);
         Assert.All(refused, r =>
         {
-            Assert.Equal("application/problem+json", r.Call.ContentType);
-            Assert.Equal("Overloaded", r.Call.Json.GetProperty("title").GetString());
-            Assert.Contains("Inference:MaxQueueWaitMilliseconds", r.Call.Detail, StringComparison.Ordinal);
-            Assert.True(int.Parse(r.Call.RetryAfter!, CultureInfo.InvariantCulture) >= 1, r.Call.RetryAfter);
+            Assert.Equal("application/problem+json", r.ContentType);
+            Assert.Equal("Overloaded", r.Json.GetProperty("title").GetString());
+            Assert.Contains("Inference:MaxQueueWaitMilliseconds", r.Detail, StringComparison.Ordinal);
+            Assert.True(int.Parse(r.RetryAfter!, CultureInfo.InvariantCulture) >= 1, r.RetryAfter);
         });
 
-        // Refused at once: a refusal does not wait for the runs queued ahead of it, so it comes back sooner than the
-        // requests that were served.
-        var refusedMedian = refused.Select(r => r.Ms).Order().ElementAt(refused.Count / 2);
-        var servedMedian = served.Select(s => s.Ms).Order().ElementAt(served.Count / 2);
-        Assert.True(refusedMedian < servedMedian, $"refusals took {refusedMedian:0} ms at the median, served requests {servedMedian:0} ms");
+        // No request that was served waited in the queue past the bound (200 ms), whatever the machine's speed: the rest
+        // were refused, at admission or when a runner reached them. The margin is the step from the queue to the run.
+        Assert.All(served, s =>
+        {
+            var queued = double.Parse(Regex.Match(s.ServerTiming, @"queue;dur=([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(queued <= 300, $"a served request waited {queued} ms in the queue: {s.ServerTiming}");
+        });
         Assert.Equal(0, Loaded(host).Queued);
     }
 
