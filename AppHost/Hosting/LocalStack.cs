@@ -73,6 +73,10 @@ internal static class LocalStack
             // as the services are handed its address. DCP and the dashboard start once the stack is ready, or has
             // failed, or after AppHost:DashboardDelay: on a small machine their start-up (several seconds of CPU)
             // would otherwise slow every service's own start (docs/readme-apphost.md, Figures).
+            // Aspire asks DCP to stop and returns; DCP, detached, then stops the dashboard and exits on its own. The app
+            // host waits for that (a while), so that nothing it started is left running when `dotnet run` returns.
+            e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(
+                () => WaitForOrchestratorExit(TimeSpan.FromSeconds(15)));
             await e.Services.GetRequiredService<ControlServer>().StartAsync(cancellationToken);
             var orchestrator = e.Services.GetRequiredService<Orchestrator>();
             await orchestrator.StartAsync(cancellationToken);
@@ -142,6 +146,22 @@ internal static class LocalStack
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec {Quote(nice)} -n {options.OrchestratorNice.ToString(CultureInfo.InvariantCulture)} {Quote(dcp)} \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return wrapper;
+    }
+
+    private static void WaitForOrchestratorExit(TimeSpan timeout)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // DCP's API server and what it started (its controllers, their process monitors).
+        var orchestrator = ProcessTree.Monitoring(Environment.ProcessId).SelectMany(pid => ProcessTree.Descendants(pid).Append(pid)).ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        while (orchestrator.Exists(ProcessTree.IsAlive) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
     }
 
     private static string? FindNice() =>

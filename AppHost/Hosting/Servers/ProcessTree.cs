@@ -42,6 +42,27 @@ public static class ProcessTree
         return result;
     }
 
+    /// <summary>
+    /// Every live process started with <c>--monitor {pid}</c>: Aspire's DCP detaches from the process that starts it and
+    /// watches the app host by that argument instead, so it is no descendant.
+    /// </summary>
+    public static List<int> Monitoring(int pid)
+    {
+        var argument = $"--monitor {pid.ToString(CultureInfo.InvariantCulture)} ";
+        var result = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var other)
+                && CommandLine(other) is { } commandLine && $"{commandLine} ".Contains(argument, StringComparison.Ordinal)
+                && IsAlive(other))
+            {
+                result.Add(other);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Whether <paramref name="pid"/> is a running (not zombie) process.</summary>
     public static bool IsAlive(int pid)
     {
