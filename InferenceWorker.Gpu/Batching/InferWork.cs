@@ -24,9 +24,6 @@ internal sealed class InferWork(InputTensor[] inputs, bool[] outputs, bool[]? bi
     /// <summary>The <see cref="Stopwatch"/> timestamp after which the caller no longer wants the answer; 0 for none.</summary>
     public long Deadline { get; } = deadline;
 
-    /// <summary>The wait its model's queue was estimated to hold when it was admitted (<see cref="RunCost.EstimatedWaitMs"/>).</summary>
-    public double EstimatedWaitMs { get; set; } = double.NaN;
-
     /// <summary>Cancelled when the caller disconnected.</summary>
     public CancellationToken Aborted { get; } = aborted;
 

@@ -7,8 +7,8 @@ namespace BenchPlatform.InferenceWorker.Batching;
 /// <summary>
 /// One model's queue and its runners. Admission: a request is refused at once (<see cref="OverloadedException"/>) when
 /// the work queued ahead of it would take longer than the queue bound, or than its own deadline, to drain; the
-/// expected wait is the queue's length times the measured runner time per request, scaled by how the waits requests had
-/// compared with that estimate (<see cref="RunCost"/>), so the bound is in time, not in requests, and follows the machine. Work whose caller left or whose deadline passed while it
+/// expected wait is the queue's length times the measured runner time per request (<see cref="RunCost"/>), so the bound
+/// is in time, not in requests, and follows the machine. Work whose caller left or whose deadline passed while it
 /// waited is dropped when a runner reaches it, never run; work that waited longer than the bound anyway (admitted before
 /// the first runs were measured, or behind a run that stalled) is refused then.
 /// Batching (Triton-style, when the model allows merging): a runner takes what is waiting, up to the most rows whose
@@ -83,8 +83,7 @@ internal sealed class ModelBatcher : IAsyncDisposable
         }
 
         var perRequest = Cost.MsPerRequest;
-        work.EstimatedWaitMs = Cost.EstimatedWaitMs(queued, _runners.Length);
-        var waitMs = work.EstimatedWaitMs * Cost.WaitScale;
+        var waitMs = queued * perRequest / _runners.Length;
         if (waitMs > _settings.MaxQueueWait.TotalMilliseconds)
         {
             return new OverloadedException(
@@ -189,9 +188,7 @@ internal sealed class ModelBatcher : IAsyncDisposable
         while (rows < rowLimit && _queue.Reader.TryRead(out var work))
         {
             Interlocked.Decrement(ref _queued);
-            var now = Stopwatch.GetTimestamp();
-            Cost.RecordWait(work.EstimatedWaitMs, Stopwatch.GetElapsedTime(work.EnqueuedAt, now).TotalMilliseconds);
-            if (work.DropIfUnwanted(now, _settings.MaxQueueWait))
+            if (work.DropIfUnwanted(Stopwatch.GetTimestamp(), _settings.MaxQueueWait))
             {
                 continue;
             }

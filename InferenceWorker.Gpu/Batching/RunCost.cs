@@ -4,21 +4,16 @@ namespace BenchPlatform.InferenceWorker.Batching;
 /// What a model's runs cost, learnt from the runs themselves: a straight line <c>ms ≈ fixed + perRow × rows</c> fitted
 /// by least squares over recent runs (older runs weigh less, so the line follows the machine as load moves it), and
 /// the wall time each request took of a runner (a run's time over the requests merged in it), which is what a queued
-/// request waits for each one ahead of it. The wait that queue length implies is checked against the waits requests then
-/// had (<see cref="WaitScale"/>): it leaves out the runs already under way, decoding and a machine busier than when the
-/// runs were measured, and the scale takes up what it leaves out.
+/// request waits for each one ahead of it.
 /// </summary>
 internal sealed class RunCost
 {
     // Each new run keeps this share of the weight of the runs before it: about the last 20 runs count.
     private const double Keep = 0.95;
-    private const double MinWaitScale = 0.5;
-    private const double MaxWaitScale = 8;
 
     private readonly Lock _lock = new();
     private double _weight, _rows, _ms, _rowsSquared, _rowsTimesMs;
     private double _msPerRequest = double.NaN;
-    private double _waitScale = 1;
     private bool _sawFirstRun;
 
     /// <summary>Whether a run has been measured yet.</summary>
@@ -26,40 +21,6 @@ internal sealed class RunCost
 
     /// <summary>Milliseconds of one runner's time per request, at the batch sizes seen lately (NaN before the first run).</summary>
     public double MsPerRequest => Volatile.Read(ref _msPerRequest);
-
-    /// <summary>Waits seen lately over the waits estimated for them (1 when they agree), from 0.5 to 8.</summary>
-    public double WaitScale => Volatile.Read(ref _waitScale);
-
-    /// <summary>
-    /// The wait of a request queued behind <paramref name="queued"/> others for one of <paramref name="runners"/> runners,
-    /// before <see cref="WaitScale"/>: their measured runner time, shared by the runners (NaN before the first run).
-    /// </summary>
-    public double EstimatedWaitMs(int queued, int runners) => queued * MsPerRequest / Math.Max(1, runners);
-
-    /// <summary>
-    /// Adds a request that left the queue after <paramref name="waitedMs"/> where <see cref="EstimatedWaitMs"/> gave
-    /// <paramref name="estimatedMs"/> when it came (NaN, before any run was measured, is not counted). One request's
-    /// runner time is added to both, so a request that found the queue empty does not weigh as an infinite ratio.
-    /// </summary>
-    public void RecordWait(double estimatedMs, double waitedMs)
-    {
-        if (double.IsNaN(estimatedMs))
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            var unit = _msPerRequest;
-            if (double.IsNaN(unit) || unit <= 0)
-            {
-                return;
-            }
-
-            var ratio = (waitedMs + unit) / (estimatedMs + unit);
-            Volatile.Write(ref _waitScale, Math.Clamp((_waitScale * 0.9) + (ratio * 0.1), MinWaitScale, MaxWaitScale));
-        }
-    }
 
     /// <summary>
     /// Adds a run of <paramref name="requests"/> requests and <paramref name="rows"/> rows that took <paramref name="ms"/>.
