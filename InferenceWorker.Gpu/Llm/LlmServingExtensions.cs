@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.InferenceWorker.Llm;
 
-/// <summary>Registration of LLM serving: the catalog, its start-up loader and the upstream HTTP client.</summary>
+/// <summary>Registration of LLM serving: the catalog, its start-up loader, the upstream HTTP client and the metrics.</summary>
 public static class LlmServingExtensions
 {
     /// <summary>Adds LLM serving from the <c>Llm</c> configuration section, validated at start.</summary>
@@ -25,6 +25,7 @@ public static class LlmServingExtensions
         services.AddSingleton<RegisteredLlms>();
         services.AddSingleton<IModelListSource>(sp => sp.GetRequiredService<LlmCatalog>());
         services.AddSingleton<UpstreamProxy>();
+        services.AddSingleton<LlmMetrics>();
         services.AddHostedService<LlmStartup>();
         services.AddProblemDetails();
         return builder;

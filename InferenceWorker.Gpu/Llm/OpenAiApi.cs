@@ -252,6 +252,7 @@ public static partial class OpenAiApi
         var metrics = new Metrics(
             QueueMs(time, sequences), time.GetElapsedTime(started, firstToken == 0 ? finished : firstToken).TotalMilliseconds,
             time.GetElapsedTime(started, finished).TotalMilliseconds, usage.Completion);
+        context.RequestServices.GetRequiredService<LlmMetrics>().Completion(model.Name, usage.Prompt, usage.Completion, metrics.TtftMs);
         if (sse is not null)
         {
             // The last chunk, usage and [DONE] leave in one write.

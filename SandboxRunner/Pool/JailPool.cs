@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using BenchPlatform.SandboxRunner.Jail;
+using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.SandboxRunner.Pool;
@@ -25,12 +27,15 @@ internal sealed partial class JailPool : IHostedService, IAsyncDisposable
     private int _live;
     private static int _nextId; // process-wide: jail ids name cgroups and host uids
 
-    public JailPool(IOptions<SandboxOptions> options, TimeProvider time, ILogger<JailPool> logger)
+    public JailPool(IOptions<SandboxOptions> options, TimeProvider time, ILogger<JailPool> logger, IMeterFactory meters)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         _runSlots = new SemaphoreSlim(_options.MaxJails, _options.MaxJails);
+        var meter = meters.Create(PlatformTelemetry.MeterName);
+        meter.CreateObservableGauge("sandbox.pool.idle", () => IdleCount, "{jail}", "Warm jails waiting for a run (Sandbox:PoolSize keeps this many)");
+        meter.CreateObservableGauge("sandbox.pool.live", () => LiveCount, "{jail}", "Jails started, idle or running (at most Sandbox:MaxJails)");
     }
 
     /// <summary>Features active in every jail this runner starts.</summary>

@@ -31,6 +31,8 @@ public sealed class LlmHost : IAsyncDisposable
 
     internal LlmCatalog Catalog => _app.Services.GetRequiredService<LlmCatalog>();
 
+    internal IServiceProvider Services => _app.Services;
+
     internal GenerationEngine Engine(string name = "tiny-lm") =>
         Catalog.TryGetLocal(name, out var model) ? model.Engine : throw new InvalidOperationException($"{name} is not loaded");
 

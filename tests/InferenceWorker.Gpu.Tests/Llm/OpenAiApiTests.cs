@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
+using BenchPlatform.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace BenchPlatform.InferenceWorker.Tests.Llm;
 
@@ -30,6 +34,26 @@ public sealed class OpenAiApiTests(LlmHostFixture fixture) : IClassFixture<LlmHo
         Assert.Contains("queue;dur=", timing);
         Assert.Contains("ttft;dur=", timing);
         Assert.Contains("tokens=12", timing);
+    }
+
+    [Fact]
+    public async Task Completions_Answered_CountTheirPromptAndGeneratedTokensAndTimeToFirstTokenOnThePlatformMeter()
+    {
+        var meters = fixture.Host.Services.GetRequiredService<IMeterFactory>();
+        using var tokens = new MetricCollector<long>(meters, PlatformTelemetry.MeterName, "llm.tokens");
+        using var firstToken = new MetricCollector<double>(meters, PlatformTelemetry.MeterName, "llm.time_to_first_token");
+
+        using var response = await Client.PostAsJsonAsync("v1/completions", new { model = "tiny-lm", prompt = "Count me", max_tokens = 7, temperature = 0, stream = true });
+        var events = Sse.Events(await response.Content.ReadAsStringAsync());
+
+        using var usage = JsonDocument.Parse(events[^2]);
+        var prompt = usage.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        long Sum(string kind) => tokens.GetMeasurementSnapshot()
+            .Where(m => m.Tags["kind"] as string == kind && m.Tags["model"] as string == "tiny-lm").Sum(m => m.Value);
+        Assert.Equal(7, Sum("completion"));
+        Assert.Equal(prompt, Sum("prompt"));
+        var ttft = Assert.Single(firstToken.GetMeasurementSnapshot());
+        Assert.InRange(ttft.Value, 0.001, 120_000);
     }
 
     [Fact]

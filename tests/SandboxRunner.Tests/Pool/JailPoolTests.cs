@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
 using BenchPlatform.SandboxRunner.Jail;
+using BenchPlatform.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using BenchPlatform.TestCommon;
 
 namespace BenchPlatform.SandboxRunner.Tests.Pool;
@@ -38,6 +42,29 @@ public sealed class JailPoolTests
             var result = await client.RunAsync("def run(i):\n    return {}");
             Assert.Equal("warm", result.GetProperty("start").GetString());
         }
+    }
+
+    [Fact]
+    public async Task Metrics_AWarmPoolOfTwo_ReportsTwoIdleJailsAndOneMoreLiveWhileABlockRuns()
+    {
+        await using var factory = new SandboxFactory(new Dictionary<string, string?> { ["Sandbox:PoolSize"] = "2" });
+        using var client = factory.CreateRunnerClient();
+        var meters = factory.Services.GetRequiredService<IMeterFactory>();
+        using var idle = new MetricCollector<int>(meters, PlatformTelemetry.MeterName, "sandbox.pool.idle");
+        using var live = new MetricCollector<int>(meters, PlatformTelemetry.MeterName, "sandbox.pool.live");
+        int Read(MetricCollector<int> gauge)
+        {
+            gauge.RecordObservableInstruments();
+            return gauge.LastMeasurement!.Value;
+        }
+
+        await Wait.UntilAsync(() => Task.FromResult(Read(idle) == 2), TimeSpan.FromSeconds(15), "the idle gauge did not reach 2");
+        Assert.Equal(2, Read(live));
+
+        // While a block holds a jail: one fewer idle, or, once the pool has refilled, one more live.
+        var running = client.RunAsync("import time\ndef run(i):\n    time.sleep(1.5)\n    return {}");
+        await Wait.UntilAsync(() => Task.FromResult(Read(idle) == 1 || Read(live) == 3), TimeSpan.FromSeconds(10), "no jail was taken from the pool");
+        Assert.Equal("ok", (await running).Status());
     }
 
     [Fact]
