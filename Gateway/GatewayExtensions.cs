@@ -156,7 +156,7 @@ public static class GatewayExtensions
             }
 
             return GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown route",
-                $"There is no {request.Method} {request.Path}; see API.md for the gateway's routes (/v1/…, /v2/…, /health).");
+                $"There is no {request.Method} {request.Path}; see the API reference (docs/api.md in the repository) for the gateway's routes (/v1/…, /v2/…, /health).");
         });
         return app;
     }

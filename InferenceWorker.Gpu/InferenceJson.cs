@@ -4,7 +4,7 @@ using BenchPlatform.InferenceWorker.Predict;
 
 namespace BenchPlatform.InferenceWorker;
 
-/// <summary>Source-generated JSON for the worker's API responses (snake_case, as API.md spells them).</summary>
+/// <summary>Source-generated JSON for the worker's API responses (snake_case, as docs/api.md spells them).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ModelResponse))]
 [JsonSerializable(typeof(ModelList))]

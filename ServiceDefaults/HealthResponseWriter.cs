@@ -51,7 +51,7 @@ public static class HealthResponseWriter
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    /// <summary>The lower-case word API.md uses for a health status.</summary>
+    /// <summary>The lower-case word docs/api.md uses for a health status.</summary>
     public static string ToWord(HealthStatus status) => status switch
     {
         HealthStatus.Healthy => "healthy",

@@ -64,13 +64,13 @@ public static class ProblemStatusCodes
         return context.Response.StatusCode switch
         {
             StatusCodes.Status404NotFound =>
-                $"There is no {request.Method} {path} on this service; check the path against API.md (no empty segments, no trailing parts).",
+                $"There is no {request.Method} {path} on this service; check the path (no empty segments, no trailing parts) against the API reference (docs/api.md in the repository).",
             StatusCodes.Status405MethodNotAllowed => context.Response.Headers[HeaderNames.Allow] is { Count: > 0 } allow
                 ? $"{path} does not accept {request.Method}; use {allow}."
-                : $"{path} does not accept {request.Method}; see API.md for its method.",
+                : $"{path} does not accept {request.Method}; see the API reference (docs/api.md in the repository) for its method.",
             StatusCodes.Status414RequestUriTooLong => "The request target is too long; shorten the path or query.",
-            StatusCodes.Status415UnsupportedMediaType => $"{request.Method} {path} does not accept Content-Type '{request.ContentType}'; see API.md for the type to send.",
-            var status => $"{request.Method} {path} was refused ({status} {ReasonPhrases.GetReasonPhrase(status)}); check the request against API.md.",
+            StatusCodes.Status415UnsupportedMediaType => $"{request.Method} {path} does not accept Content-Type '{request.ContentType}'; see the API reference (docs/api.md in the repository) for the type to send.",
+            var status => $"{request.Method} {path} was refused ({status} {ReasonPhrases.GetReasonPhrase(status)}); check the request against the API reference (docs/api.md in the repository).",
         };
     }
 

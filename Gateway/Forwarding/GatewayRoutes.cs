@@ -7,7 +7,7 @@ using Yarp.ReverseProxy.Transforms;
 
 namespace BenchPlatform.Gateway.Forwarding;
 
-/// <summary>The public routes (API.md), the cluster each goes to, and each route's <see cref="RoutePolicy"/>.</summary>
+/// <summary>The public routes (docs/api.md), the cluster each goes to, and each route's <see cref="RoutePolicy"/>.</summary>
 internal static class GatewayRoutes
 {
     public const string Inference = "inference";

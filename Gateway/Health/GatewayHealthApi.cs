@@ -7,7 +7,7 @@ using Yarp.ReverseProxy;
 namespace BenchPlatform.Gateway.Health;
 
 /// <summary>
-/// <c>GET /health</c> as API.md defines it: Redis, PostgreSQL, ready/desired inference replicas and the sandbox.
+/// <c>GET /health</c> as docs/api.md defines it: Redis, PostgreSQL, ready/desired inference replicas and the sandbox.
 /// Database down is unhealthy (503); Redis down, the sandbox out, or fewer ready replicas than desired is
 /// degraded (200); inference scaled to zero (0 of 0) is healthy.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class GatewayHealthApi
 
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder app)
     {
-        // Order -1 puts this ahead of the generic /health of MapDefaultEndpoints, which lacks API.md's fields.
+        // Order -1 puts this ahead of the generic /health of MapDefaultEndpoints, which lacks docs/api.md's fields.
         app.MapGet("/health", WriteHealth).WithOrder(-1);
         return app;
     }

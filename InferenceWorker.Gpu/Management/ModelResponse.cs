@@ -3,7 +3,7 @@ using BenchPlatform.InferenceWorker.Registry;
 
 namespace BenchPlatform.InferenceWorker.Management;
 
-/// <summary>A model's metadata as the management API returns it (API.md).</summary>
+/// <summary>A model's metadata as the management API returns it (docs/api.md).</summary>
 public sealed record ModelResponse(
     string Name,
     int Version,

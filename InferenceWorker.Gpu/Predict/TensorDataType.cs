@@ -1,6 +1,6 @@
 namespace BenchPlatform.InferenceWorker.Predict;
 
-/// <summary>The Open Inference Protocol v2 datatypes the worker speaks (API.md), plus the other ONNX integer types.</summary>
+/// <summary>The Open Inference Protocol v2 datatypes the worker speaks (docs/api.md), plus the other ONNX integer types.</summary>
 public enum TensorDataType
 {
     /// <summary>Not a known datatype.</summary>

@@ -8,7 +8,7 @@ using BenchPlatform.LoadTests.Cli;
 namespace BenchPlatform.LoadTests.Scenarios;
 
 /// <summary>
-/// The setup calls scenarios make through the public API (API.md): models, scale, warm-up. A 503 with <c>Retry-After</c>
+/// The setup calls scenarios make through the public API (docs/api.md): models, scale, warm-up. A 503 with <c>Retry-After</c>
 /// (a replica restarting, a health probe missed on a busy machine) is waited out and retried, for up to
 /// <c>retryBudget</c> (default 30 s) per call; any other refusal fails the scenario at once.
 /// </summary>

@@ -10,7 +10,7 @@ namespace BenchPlatform.SandboxRunner.Apis;
 
 /// <summary>
 /// <c>POST /v1/blocks/run</c> (ad-hoc code), <c>POST /v1/blocks</c> (register), <c>GET /v1/blocks/{name}</c> and
-/// <c>POST /v1/blocks/{name}/run</c> (by name or sha256), as API.md describes them.
+/// <c>POST /v1/blocks/{name}/run</c> (by name or sha256), as docs/api.md describes them.
 /// </summary>
 public static class BlocksApi
 {

@@ -1,6 +1,6 @@
 namespace BenchPlatform.SandboxRunner.Runs;
 
-/// <summary>The outcome of one run, as API.md's run response carries it, plus where the time went.</summary>
+/// <summary>The outcome of one run, as docs/api.md's run response carries it, plus where the time went.</summary>
 internal sealed record RunResult(
     string Status,
     byte[]? OutputsJson,

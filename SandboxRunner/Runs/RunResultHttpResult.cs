@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace BenchPlatform.SandboxRunner.Runs;
 
-/// <summary>Writes a <see cref="RunResult"/> as API.md's run response, outputs copied through as raw JSON, with a <c>Server-Timing</c> header.</summary>
+/// <summary>Writes a <see cref="RunResult"/> as docs/api.md's run response, outputs copied through as raw JSON, with a <c>Server-Timing</c> header.</summary>
 internal sealed class RunResultHttpResult(RunResult result) : IResult
 {
     // A JSON API, never inlined into HTML: keep quotes and non-ASCII text readable.

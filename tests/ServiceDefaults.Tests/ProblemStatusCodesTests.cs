@@ -53,6 +53,17 @@ public sealed class ProblemStatusCodesTests : IAsyncLifetime
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET", "/nowhere")]
+    [InlineData("GET", "/bare-conflict")]
+    public async Task BodilessRefusal_DetailPointsAtTheApiReferenceInTheRepository(string method, string path)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("the API reference (docs/api.md in the repository)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RefusalWithItsOwnBody_IsLeftAlone()
     {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace BenchPlatform.EndToEnd.Tests.Fuzzing;
 
 /// <summary>
-/// A seeded, reproducible generator of malformed requests for every public endpoint of API.md: JSON structure
+/// A seeded, reproducible generator of malformed requests for every public endpoint of docs/api.md: JSON structure
 /// mutations, type confusion, extreme numbers, deep nesting, long strings, bad UTF-8, wrong content types,
 /// header and path abuse. The same seed gives the same cases.
 /// </summary>

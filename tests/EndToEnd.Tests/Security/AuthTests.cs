@@ -17,7 +17,7 @@ public sealed class AuthTests(KeyedStackFixture fixture) : IClassFixture<KeyedSt
         ("GET", "/v1/models/mlp", false),
         ("POST", "/v1/models?name=auth-probe", true),
         ("DELETE", "/v1/models/auth-probe", true),
-        ("POST", "/v1/models/mlp/warmup", false), // not admin-only in API.md
+        ("POST", "/v1/models/mlp/warmup", false), // not admin-only in docs/api.md
         ("POST", "/v1/completions", false),
         ("POST", "/v1/chat/completions", false),
         ("POST", "/v1/blocks/run", false),

@@ -159,6 +159,7 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var problem = await ProblemAsync(response);
         Assert.Contains("/v3/whatever", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("the API reference (docs/api.md in the repository)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

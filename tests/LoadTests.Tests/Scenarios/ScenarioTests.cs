@@ -6,7 +6,7 @@ using Runner = BenchPlatform.LoadTests.Tests.Support.Cli;
 
 namespace BenchPlatform.LoadTests.Tests.Scenarios;
 
-/// <summary>Each scenario against a stand-in of API.md on a real socket: the calls it makes and the figures it reports.</summary>
+/// <summary>Each scenario against a stand-in of docs/api.md on a real socket: the calls it makes and the figures it reports.</summary>
 public sealed class ScenarioTests
 {
     private static async Task<(JsonDocument Summary, string Output)> RunAsync(FakeGateway fake, params string[] args)

@@ -9,7 +9,7 @@ using AspNetHttp = Microsoft.AspNetCore.Http;
 namespace BenchPlatform.LoadTests.Tests.Support;
 
 /// <summary>
-/// The public API of API.md as far as the scenarios use it, on a real socket: models, infer (validating shapes, marking
+/// The public API of docs/api.md as far as the scenarios use it, on a real socket: models, infer (validating shapes, marking
 /// cold starts in Server-Timing when no replica is ready), scale, blocks, completions (streamed and whole). Not the gateway:
 /// a stand-in that lets the scenarios be checked against the contract while the real stack is built.
 /// </summary>
