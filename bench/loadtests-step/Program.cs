@@ -12,9 +12,13 @@ if (args is ["capacity", var url, var connections, var seconds])
     var scenario = Scenario.Create("capacity", async ctx => await Http.Send(ctx, new HttpRequestMessage(HttpMethod.Get, target)))
         .WithWarmUpDuration(TimeSpan.FromSeconds(1))
         .WithLoadSimulations(Simulation.KeepConstant(copies, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))));
+    // The process's CPU time from the end of the warm-up to the end of the run: CPU per request, which a busy machine
+    // changes far less than requests/s.
+    var warmedUp = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => CpuTime(), TaskScheduler.Default);
     var stats = await LoadTestRunner.RegisterScenarios(scenario).WithMaxConnections(copies).RunAsync();
+    var cpu = CpuTime() - await warmedUp;
     var result = stats.GetScenarioStats("capacity");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={result.Ok.Request.Rps:0.0} ok={result.Ok.Request.Count} fail={result.Fail.Request.Count} p50={result.Ok.Latency.P50} p99={result.Ok.Latency.P99}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={result.Ok.Request.Rps:0.0} cpu_us_per_request={cpu.TotalMicroseconds / result.Ok.Request.Count:0.00} ok={result.Ok.Request.Count} fail={result.Fail.Request.Count} p50={result.Ok.Latency.P50} p99={result.Ok.Latency.P99}"));
     return 0;
 }
 
@@ -40,12 +44,21 @@ if (args is ["raw", var rawUrl, var rawConnections, var rawSeconds])
     var warm = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
     await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => Task.Run(() => LoopAsync(warm))));
     Interlocked.Exchange(ref count, 0);
+    var cpuStart = CpuTime();
     var started = System.Diagnostics.Stopwatch.GetTimestamp();
     var end = started + (long)(double.Parse(rawSeconds, CultureInfo.InvariantCulture) * System.Diagnostics.Stopwatch.Frequency);
     await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => Task.Run(() => LoopAsync(end))));
     var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={Interlocked.Read(ref count) / elapsed:0.0}"));
+    var rawCpu = CpuTime() - cpuStart;
+    var done = Interlocked.Read(ref count);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={done / elapsed:0.0} cpu_us_per_request={rawCpu.TotalMicroseconds / done:0.00}"));
     return 0;
+}
+
+static TimeSpan CpuTime()
+{
+    using var process = System.Diagnostics.Process.GetCurrentProcess();
+    return process.TotalProcessorTime;
 }
 
 BenchmarkSwitcher.FromTypes([typeof(StepBenchmarks), typeof(IterationBenchmarks), typeof(RecordBufferBenchmarks)]).Run(args);
