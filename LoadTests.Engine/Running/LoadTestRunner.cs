@@ -30,6 +30,26 @@ public sealed class LoadTestRunner
         _scenarios = [.. scenarios];
     }
 
+    /// <summary>
+    /// Makes this process run socket continuations (an iteration's code after each network await) on the socket event
+    /// threads instead of handing each one to the thread pool: no thread is woken per response, which at one core cut the
+    /// CPU per request by about 30 % (bench/loadtests-vs-wrk.session10.txt). Call it first in <c>Main</c>, before any socket
+    /// is used (the runtime reads the setting once); afterwards a scenario must never block (<c>.Result</c>,
+    /// <c>Thread.Sleep</c>, synchronous I/O, long CPU work without <c>Task.Run</c>), or it holds up every connection of its
+    /// event thread. Sets <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> unless the environment already sets it
+    /// (<c>=0</c> keeps the thread pool hop); returns whether the process runs them inline.
+    /// </summary>
+    public static bool UseInlineSocketCompletions()
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
+
+        return Environment.GetEnvironmentVariable(Variable) == "1";
+    }
+
     /// <summary>The scenarios to run (all at once).</summary>
     public static LoadTestRunner RegisterScenarios(params ScenarioProps[] scenarios)
     {
