@@ -19,13 +19,16 @@ if (args is ["capacity", var url, var connections, var seconds])
     var scenario = Scenario.Create("capacity", async ctx => await Http.Send(ctx, new HttpRequestMessage(HttpMethod.Get, target)))
         .WithWarmUpDuration(TimeSpan.FromSeconds(1))
         .WithLoadSimulations(Simulation.KeepConstant(copies, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))));
-    // The process's CPU time from the end of the warm-up to the end of the run: CPU per request, which a busy machine
-    // changes far less than requests/s.
+    // The process's CPU time over the measured window (from the end of the warm-up to the end of the load, before the
+    // summary at the end): CPU per request, which a busy machine changes far less than requests/s.
+    var measuredSeconds = double.Parse(seconds, CultureInfo.InvariantCulture);
     var warmedUp = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => (CpuTime(), GC.GetTotalAllocatedBytes()), TaskScheduler.Default);
+    var loadEnded = Task.Delay(TimeSpan.FromSeconds(1 + measuredSeconds)).ContinueWith(_ => (CpuTime(), GC.GetTotalAllocatedBytes()), TaskScheduler.Default);
     var stats = await LoadTestRunner.RegisterScenarios(scenario).WithMaxConnections(copies).RunAsync();
     var (cpuAtWarm, allocatedAtWarm) = await warmedUp;
-    var cpu = CpuTime() - cpuAtWarm;
-    var allocated = GC.GetTotalAllocatedBytes() - allocatedAtWarm;
+    var (cpuAtEnd, allocatedAtEnd) = await loadEnded;
+    var cpu = cpuAtEnd - cpuAtWarm;
+    var allocated = allocatedAtEnd - allocatedAtWarm;
     var result = stats.GetScenarioStats("capacity");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rps={result.Ok.Request.Rps:0.0} cpu_us_per_request={cpu.TotalMicroseconds / result.Ok.Request.Count:0.00} bytes_per_request={allocated / result.Ok.Request.Count} ok={result.Ok.Request.Count} fail={result.Fail.Request.Count} p50={result.Ok.Latency.P50} p99={result.Ok.Latency.P99}"));
     return 0;
