@@ -1,9 +1,4 @@
-using BenchPlatform.LoadTests;
 using BenchPlatform.LoadTests.Cli;
-
-// Before any socket exists: responses are handled on the socket event threads, not handed to the thread pool (less CPU
-// per request; the built-in scenarios never block on those threads).
-LoadTestRunner.UseInlineSocketCompletions();
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 using BenchPlatform.Bench.LoadTestsStep;
 using BenchPlatform.LoadTests;
 
-// Both HTTP modes run as the LoadTests CLI does: socket continuations inline on the event threads (before any socket;
+// Both HTTP modes are closed loops and run their socket continuations inline on the event threads (before any socket;
 // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps the thread pool hop, for a before/after).
 if (args is ["capacity" or "raw", ..])
 {

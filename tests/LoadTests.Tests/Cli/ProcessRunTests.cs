@@ -6,7 +6,10 @@ using Runner = BenchPlatform.LoadTests.Tests.Support.Cli;
 
 namespace BenchPlatform.LoadTests.Tests.Cli;
 
-/// <summary>The LoadTests command as its own process, where socket continuations run inline on the event threads (Program.cs).</summary>
+/// <summary>
+/// The LoadTests command as its own process with socket continuations inline on the event threads (what
+/// <see cref="LoadTestRunner.UseInlineSocketCompletions"/> sets up, and only a fresh process can have).
+/// </summary>
 public sealed class ProcessRunTests
 {
     [Fact]
@@ -22,7 +25,7 @@ public sealed class ProcessRunTests
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
+            start.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
