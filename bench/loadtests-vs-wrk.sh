@@ -19,6 +19,8 @@
 #                    CPU-second, which other load on the machine moves much less than requests/s.
 #   BASELINE_DLL=path  with ONLY_CORE: also run another build of bench/loadtests-step (e.g. main's, from a worktree) in
 #                    each round, to tell a change of the engine from a change of the machine.
+#   BASELINE_ENV="VAR=value ..."  with BASELINE_DLL: run the baseline under these environment variables (the same build
+#                    with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0: the thread pool hop the engine used before).
 #   RAW=1            with ONLY_CORE: also run the same closed loop with HttpClient alone (bench/loadtests-step "raw"),
 #                    the ceiling the engine runs under.
 set -euo pipefail
@@ -77,7 +79,7 @@ core_capacity() {
       c="$c, HttpClient alone $rc us (ratio $(ratio "$rc" "$wc"); engine / HttpClient alone $(ratio "$ac" "$rc"))"
     fi
     if [[ -n "${BASELINE_DLL:-}" ]]; then
-      bo=$(taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs")
+      bo=$(env ${BASELINE_ENV:-} taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs")
       bb=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$bo")
       b="$b   baseline build $bb req/s (ratio $(ratio "$w" "$bb"))"
       bc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$bo")
