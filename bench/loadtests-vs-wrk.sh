@@ -14,9 +14,13 @@
 #   ONLY_CORE=1      run only the one-core capacity part: wrk -t1 and a scenario written with LoadTests.Engine's public
 #                    API (bench/loadtests-step "capacity": Scenario.Create + Http.Send, closed model) each pinned to CPU 1,
 #                    the endpoint pinned to CPU 0, CORE_ROUNDS rounds (default 3) alternating; the verdict is the median
-#                    ratio (target >= 0.8).
+#                    ratio (target >= 0.8). Each round also prints the CPU each generator spent per request (wrk's from
+#                    /usr/bin/time, the dotnet ones' from the process after its warm-up) and those ratios: requests per
+#                    CPU-second, which other load on the machine moves much less than requests/s.
 #   BASELINE_DLL=path  with ONLY_CORE: also run another build of bench/loadtests-step (e.g. main's, from a worktree) in
 #                    each round, to tell a change of the engine from a change of the machine.
+#   BASELINE_ENV="VAR=value ..."  with BASELINE_DLL: run the baseline under these environment variables (the same build
+#                    with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0: the thread pool hop the engine used before).
 #   RAW=1            with ONLY_CORE: also run the same closed loop with HttpClient alone (bench/loadtests-step "raw"),
 #                    the ceiling the engine runs under.
 set -euo pipefail
@@ -47,6 +51,8 @@ ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /
 wrk -t1 -c"$conns" -d2s "$url" >/dev/null
 lt http --target "$url" --path / --concurrency "$conns" --duration 2s --warmup 0
 
+ratio() { $py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$1" "$2"; }
+
 core_capacity() {
   # Both generators on CPU 1, the endpoint (all its threads) on CPU 0: "at one core" for the generator.
   local srv
@@ -54,25 +60,47 @@ core_capacity() {
   taskset -a -pc 0 "$srv" >/dev/null
   : > "$work/core"
   for round in $(seq "${CORE_ROUNDS:-3}"); do
-    w=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" "$url" | awk '/Requests\/sec/ {print $2}')
-    a=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
+    # CPU per request beside requests/s: on a shared machine the other processes take CPU 1 from both generators by
+    # turns, which moves requests/s much more than the CPU each request costs.
+    wo=$(taskset -c 1 /usr/bin/time -f 'cpu_s=%U %S' wrk -t1 -c"$conns" -d"${secs}s" "$url" 2>&1)
+    w=$(awk '/Requests\/sec/ {print $2}' <<<"$wo")
+    wc=$(awk '/requests in/ {n=$1} /^cpu_s=/ {sub(/cpu_s=/,""); print ($1+$2)*1e6/n}' <<<"$wo")
+    ao=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll capacity "$url" "$conns" "$secs")
+    a=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$ao")
+    ac=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$ao")
     b=""
+    c="wrk $(printf '%.2f' "$wc") us, engine $ac us (ratio $(ratio "$ac" "$wc"))"
+    rc=""
     if [[ -n "${RAW:-}" ]]; then
-      r=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll raw "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
-      b="$b   HttpClient alone $r req/s (ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$r"))"
+      ro=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll raw "$url" "$conns" "$secs")
+      r=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$ro")
+      rc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$ro")
+      b="$b   HttpClient alone $r req/s (ratio $(ratio "$w" "$r"))"
+      c="$c, HttpClient alone $rc us (ratio $(ratio "$rc" "$wc"); engine / HttpClient alone $(ratio "$ac" "$rc"))"
     fi
     if [[ -n "${BASELINE_DLL:-}" ]]; then
-      bb=$(taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs" | sed -n 's/^rps=\([0-9.]*\).*/\1/p')
-      b="$b   baseline build $bb req/s (ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$bb"))"
+      bo=$(env ${BASELINE_ENV:-} taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs")
+      bb=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$bo")
+      b="$b   baseline build $bb req/s (ratio $(ratio "$w" "$bb"))"
+      bc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$bo")
+      [[ -n "$bc" ]] && c="$c, baseline build $bc us (ratio $(ratio "$bc" "$wc"))"
     fi
-    echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg)): wrk -t1 $w req/s   LoadTests.Engine scenario $a req/s   ratio $($py -I -c "import sys; print(f'{float(sys.argv[2])/float(sys.argv[1]):.3f}')" "$w" "$a")$b"
-    echo "$w $a" >> "$work/core"
+    echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg)): wrk -t1 $w req/s   LoadTests.Engine scenario $a req/s   ratio $(ratio "$w" "$a")$b"
+    echo "round $round CPU per request (ratio = wrk's CPU per request / this one's = requests per CPU-second relative to wrk): $c"
+    echo "$w $a $wc $ac $rc" >> "$work/core"
   done
   $py -I - "$work/core" <<'PY'
 import statistics, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-ratios = [a / w for w, a in rows]
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+ratios = [float(r[1]) / float(r[0]) for r in rows]
 print(f"one core: LoadTests.Engine / wrk -t1 over {len(rows)} rounds: {' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f}; target >= 0.8)")
+cpu = [float(r[2]) / float(r[3]) for r in rows]
+line = f"one core, requests per CPU-second: LoadTests.Engine / wrk -t1 over {len(rows)} rounds: {' '.join(f'{r:.3f}' for r in cpu)} (median {statistics.median(cpu):.3f})"
+if all(len(r) > 4 for r in rows):
+    raw = [float(r[2]) / float(r[4]) for r in rows]
+    own = [float(r[4]) / float(r[3]) for r in rows]
+    line += f"; HttpClient alone / wrk -t1 {' '.join(f'{r:.3f}' for r in raw)} (median {statistics.median(raw):.3f}); LoadTests.Engine / HttpClient alone {' '.join(f'{r:.3f}' for r in own)} (median {statistics.median(own):.3f})"
+print(line)
 PY
   taskset -a -pc 0-$(($(nproc) - 1)) "$srv" >/dev/null
 }

@@ -30,6 +30,29 @@ public sealed class LoadTestRunner
         _scenarios = [.. scenarios];
     }
 
+    /// <summary>
+    /// Makes this process run socket continuations (an iteration's code after each network await) on the socket event
+    /// threads instead of handing each one to the thread pool: no thread is woken per response, which cut the CPU per
+    /// request of a closed-model scenario at one core by 22-30 % on a lightly loaded machine
+    /// (bench/loadtests-vs-wrk.session10.txt). The open model pays for it: its iterations start on the thread pool, which
+    /// then competes with busy event threads, and its generator lag grew at high rates, so the LoadTests CLI does not call
+    /// it. Call it first in <c>Main</c>, before any socket is used (the runtime reads the setting once); afterwards a
+    /// scenario must never block (<c>.Result</c>, <c>Thread.Sleep</c>, synchronous I/O, long CPU work without
+    /// <c>Task.Run</c>), or it holds up every connection of its event thread. Sets
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> unless the environment already sets it (<c>=0</c> keeps the
+    /// thread pool hop); returns whether the process runs them inline.
+    /// </summary>
+    public static bool UseInlineSocketCompletions()
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
+
+        return Environment.GetEnvironmentVariable(Variable) == "1";
+    }
+
     /// <summary>The scenarios to run (all at once).</summary>
     public static LoadTestRunner RegisterScenarios(params ScenarioProps[] scenarios)
     {

@@ -36,6 +36,8 @@ public static class CommandLine
         ("--cold-wait", "TIME", "cold_start: how long to wait for the autoscaler to reach 0 replicas (its scale-down window and more). Default 180s."),
         ("--report", "DIR", "Write report.md, report.html, requests.csv and summary.json to DIR."),
         ("--threshold", "EXPR", "Fail with exit code 3 unless EXPR holds, e.g. \"warm.p99<20ms\", \"all.error_rate<1%\", \"cold_start:cold.max<5s\" (repeatable)."),
+        ("--abort-when-error-count", "N", "Check every --threshold while the run goes, every --live interval (default 5s), on the stats so far; stop the run after N failed checks of one (exit code 3)."),
+        ("--start-check-after", "TIME", "With --abort-when-error-count: no checks while the run goes before TIME of it has passed (e.g. 30s, past a ramp-up). Default 0s."),
         ("--api-key", "KEY", "Bearer key for /v1 and /v2 calls (default: env BENCH_API_KEY)."),
         ("--cache", null, "Let inference requests use the prediction cache (default: \"cache\":false)."),
         ("--binary", null, "Send generated inference inputs as binary tensor data (Inference-Header-Content-Length) instead of JSON numbers."),
@@ -132,6 +134,8 @@ public static class CommandLine
                 case "--cold-wait": options.ColdWait = ParseDuration(name, Value(), allowZero: false); break;
                 case "--report": options.ReportDirectory = NonEmpty(name, Value()); break;
                 case "--threshold": options.Thresholds.Add(Threshold.Parse(Value())); break;
+                case "--abort-when-error-count": options.AbortWhenErrorCount = ParseCount(name, Value(), int.MaxValue); break;
+                case "--start-check-after": options.StartCheckAfter = ParseDuration(name, Value(), allowZero: true); break;
                 case "--api-key": options.ApiKey = NonEmpty(name, Value()); break;
                 case "--cache": options.UseCache = true; break;
                 case "--binary": options.Binary = true; break;
@@ -194,6 +198,23 @@ public static class CommandLine
         if (options.RampTo is not null && options.Rate is null)
         {
             throw new UsageException("--ramp-to needs --rate as the starting rate.");
+        }
+
+        if (options.AbortWhenErrorCount is { } abort)
+        {
+            if (options.Thresholds.Count == 0)
+            {
+                throw new UsageException($"--abort-when-error-count {abort} counts failed checks of a --threshold, and there is none; add one, e.g. --threshold \"all.error_rate<1%\".");
+            }
+
+            for (var t = 0; t < options.Thresholds.Count; t++)
+            {
+                options.Thresholds[t] = options.Thresholds[t].WithLiveChecks(abort, options.StartCheckAfter);
+            }
+        }
+        else if (options.StartCheckAfter is not null)
+        {
+            throw new UsageException("--start-check-after delays the checks while the run goes, which only --abort-when-error-count makes; add --abort-when-error-count N (e.g. 3), or leave --start-check-after out.");
         }
 
         if (options.Scenario == "modes" && options.ModelFiles.Count == 0)

@@ -26,7 +26,7 @@ public static class HelpText
         foreach (var (name, value, help) in CommandLine.Options)
         {
             var left = value is null ? name : $"{name} {value}";
-            text.Append("  ").Append(left.PadRight(22)).AppendLine(help);
+            text.Append("  ").Append(left.PadRight(29)).Append(' ').AppendLine(help);
         }
 
         text.AppendLine();

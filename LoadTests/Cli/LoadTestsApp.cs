@@ -64,6 +64,13 @@ public static class LoadTestsApp
             ? Task.CompletedTask
             : new LiveReporter(sinks, options.LiveInterval ?? TimeSpan.FromSeconds(5), time).RunAsync(
                 () => context.CurrentStep is { } step ? [(step, engine.Live)] : [], liveStop.Token);
+
+        // --abort-when-error-count: the thresholds are checked while the run goes, and one that fails that often stops it.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var checks = new LiveThresholds(options.Thresholds, context.ResultsSoFar, abort, time);
+        var checking = options.AbortWhenErrorCount is null
+            ? Task.CompletedTask
+            : checks.RunAsync(options.LiveInterval ?? TimeSpan.FromSeconds(5), liveStop.Token);
         var scenarios = options.Scenario == "all"
             ? new[] { "warm", "cold_start", "complexity", "concurrency", "throughput", "batch", "sandbox", "modes", "tokens", "strategies" }
             : [options.Scenario];
@@ -77,13 +84,18 @@ public static class LoadTestsApp
 
             try
             {
-                if (options.Scenario == "all" && scenario is "tokens" or "strategies" && await context.LlmAsync(cancellationToken).ConfigureAwait(false) is null)
+                if (abort.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (options.Scenario == "all" && scenario is "tokens" or "strategies" && await context.LlmAsync(abort.Token).ConfigureAwait(false) is null)
                 {
                     progress.Info($"{scenario}: skipped (the target lists no llm model)");
                     continue;
                 }
 
-                await ScenarioCatalog.RunAsync(scenario, context, cancellationToken).ConfigureAwait(false);
+                await ScenarioCatalog.RunAsync(scenario, context, abort.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ScenarioFailedException or HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or IOException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
             {
@@ -96,11 +108,17 @@ public static class LoadTestsApp
                 failures.Add($"{scenario}: interrupted");
                 break;
             }
+            catch (OperationCanceledException) when (checks.Aborted)
+            {
+                // A threshold stopped the run; its result says so.
+                break;
+            }
         }
 
         await liveStop.CancelAsync().ConfigureAwait(false);
         await liveReporting.ConfigureAwait(false);
-        var thresholds = ThresholdEvaluator.Evaluate(options.Thresholds, context.Results);
+        await checking.ConfigureAwait(false);
+        var thresholds = checks.Final(ThresholdEvaluator.Evaluate(options.Thresholds, context.Results));
         var report = new RunReport
         {
             Scenario = options.Scenario,

@@ -60,6 +60,12 @@ public sealed class RunOptions
 
     public List<Threshold> Thresholds { get; } = [];
 
+    /// <summary><c>--abort-when-error-count</c>: stop the run after this many failed checks of one <c>--threshold</c> while it goes.</summary>
+    public int? AbortWhenErrorCount { get; set; }
+
+    /// <summary><c>--start-check-after</c>: no checks while the run goes before this much of it has passed.</summary>
+    public TimeSpan? StartCheckAfter { get; set; }
+
     public string? ApiKey { get; set; }
 
     public bool UseCache { get; set; }

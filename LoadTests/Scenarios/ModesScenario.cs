@@ -40,7 +40,8 @@ internal static class ModesScenario
                 ["input_size"] = inputSize.ToString(CultureInfo.InvariantCulture),
             };
             context.Progress.Info($"modes: {label} in-process, {iterations} calls");
-            var baselineRecords = InProcessOnnx.Run(file, inputSize, options.IntFill, iterations, Math.Min(20, iterations), context.Time);
+            // On the thread pool: the code after a network await may run on a socket event thread (LoadTestRunner.UseInlineSocketCompletions).
+            var baselineRecords = await Task.Run(() => InProcessOnnx.Run(file, inputSize, options.IntFill, iterations, Math.Min(20, iterations), context.Time), cancellationToken).ConfigureAwait(false);
             var baseline = context.Add("modes", $"in-process {label}", baselineRecords, new(parameters) { ["mode"] = "in-process" });
 
             var model = await context.UploadAsync(file, cancellationToken).ConfigureAwait(false);

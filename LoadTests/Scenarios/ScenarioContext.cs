@@ -10,6 +10,8 @@ namespace BenchPlatform.LoadTests.Scenarios;
 public sealed class ScenarioContext
 {
     private readonly Dictionary<string, string> _uploaded = [];
+    private readonly Lock _results = new();
+    private volatile MeasuredStep? _measuring;
 
     public ScenarioContext(RunOptions options, LoadEngine engine, GatewayApi api, IProgressView progress, TimeProvider time)
     {
@@ -32,6 +34,26 @@ public sealed class ScenarioContext
 
     /// <summary>Every measured step, in the order it ran.</summary>
     public List<RunSummary> Results { get; } = [];
+
+    /// <summary>
+    /// The finished steps' summaries and the running step's over its records so far (live threshold checks); safe while
+    /// a step runs.
+    /// </summary>
+    public List<RunSummary> ResultsSoFar()
+    {
+        List<RunSummary> runs;
+        lock (_results)
+        {
+            runs = [.. Results];
+        }
+
+        if (_measuring is { } step && Engine.Snapshot() is { } running)
+        {
+            runs.Add(Summarizer.Summarize(step.Scenario, step.Label, running.Records));
+        }
+
+        return runs;
+    }
 
     /// <summary>The step running now (<c>scenario/label</c>), for live reporting; null between steps.</summary>
     public string? CurrentStep { get; private set; }
@@ -112,7 +134,11 @@ public sealed class ScenarioContext
     public RunSummary Add(string scenario, string label, RunRecords records, Dictionary<string, string>? parameters = null, Dictionary<string, double>? metrics = null, List<ScaleSample>? replicas = null)
     {
         var summary = Summarizer.Summarize(scenario, label, records, parameters, metrics, replicas);
-        Results.Add(summary);
+        lock (_results)
+        {
+            Results.Add(summary);
+        }
+
         Progress.Info(Describe(summary));
         return summary;
     }
@@ -219,12 +245,14 @@ public sealed class ScenarioContext
         var sampler = SampleScale ? SampleScaleAsync(replicas, sampling.Token) : Task.CompletedTask;
         RunRecords records;
         CurrentStep = $"{scenario}/{label}";
+        _measuring = new MeasuredStep(scenario, label);
         try
         {
             records = await Progress.TrackAsync(CurrentStep, expected, Engine, run).ConfigureAwait(false);
         }
         finally
         {
+            _measuring = null;
             CurrentStep = null;
             await sampling.CancelAsync().ConfigureAwait(false);
             await sampler.ConfigureAwait(false);
@@ -250,4 +278,6 @@ public sealed class ScenarioContext
             // The target has no scale endpoint (or stopped answering it): the report simply has no replica chart.
         }
     }
+
+    private sealed record MeasuredStep(string Scenario, string Label);
 }
