@@ -69,14 +69,15 @@ internal static class LocalStack
                 Environment.Exit(2);
             }
 
-            // Our processes start first (the hosted services' own start is then a no-op); the control API before them,
-            // as the services are handed its address. DCP and the dashboard start once the stack is ready, or has
-            // failed, or after AppHost:DashboardDelay: on a small machine their start-up (several seconds of CPU)
-            // would otherwise slow every service's own start (docs/readme-apphost.md, Figures).
             // Aspire asks DCP to stop and returns; DCP, detached, then stops the dashboard and exits on its own. The app
             // host waits for that (a while), so that nothing it started is left running when `dotnet run` returns.
             e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(
                 () => WaitForOrchestratorExit(TimeSpan.FromSeconds(15)));
+
+            // Our processes start first (the hosted services' own start is then a no-op); the control API before them,
+            // as the services are handed its address. DCP and the dashboard start once the stack is ready, or has
+            // failed, or after AppHost:DashboardDelay: on a small machine their start-up (several seconds of CPU)
+            // would otherwise slow every service's own start (docs/readme-apphost.md, Figures).
             await e.Services.GetRequiredService<ControlServer>().StartAsync(cancellationToken);
             var orchestrator = e.Services.GetRequiredService<Orchestrator>();
             await orchestrator.StartAsync(cancellationToken);
