@@ -71,10 +71,8 @@ public sealed class Threshold
         return new Threshold(parsed.Text, parsed, null, null, null).WithChecks(abortWhenErrorCount, startCheckAfter);
     }
 
-    /// <summary>This threshold with the checks while the run goes set (the CLI's <c>--abort-when-error-count</c>, <c>--start-check-after</c>).</summary>
-    internal Threshold WithLiveChecks(int? abortWhenErrorCount, TimeSpan? startCheckAfter) => WithChecks(abortWhenErrorCount, startCheckAfter);
-
-    private Threshold WithChecks(int? abortWhenErrorCount, TimeSpan? startCheckAfter)
+    /// <summary>This threshold with the checks while the run goes set (also the CLI's <c>--abort-when-error-count</c>, <c>--start-check-after</c>).</summary>
+    internal Threshold WithChecks(int? abortWhenErrorCount, TimeSpan? startCheckAfter)
     {
         if (abortWhenErrorCount is <= 0)
         {

@@ -209,7 +209,7 @@ public static class CommandLine
 
             for (var t = 0; t < options.Thresholds.Count; t++)
             {
-                options.Thresholds[t] = options.Thresholds[t].WithLiveChecks(abort, options.StartCheckAfter);
+                options.Thresholds[t] = options.Thresholds[t].WithChecks(abort, options.StartCheckAfter);
             }
         }
         else if (options.StartCheckAfter is not null)
