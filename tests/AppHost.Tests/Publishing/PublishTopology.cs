@@ -14,7 +14,8 @@ internal static class PublishTopology
     /// <summary>Program.cs's topology with inference autoscaled by <paramref name="policy"/> (none: two fixed replicas).</summary>
     public static IReadOnlyList<LocalResource> Stack(AutoscalePolicy? policy = null, bool autoscale = true)
     {
-        using var builder = DistributedApplicationTestingBuilder.CreateAsync<Program>().GetAwaiter().GetResult();
+        // Not disposed: disposing the testing builder lets Program.cs go on into Run() and start the stack in this process.
+        var builder = DistributedApplicationTestingBuilder.CreateAsync<Program>().GetAwaiter().GetResult();
         var resources = builder.Resources.OfType<LocalResource>().ToList();
         var inference = resources.OfType<LocalProjectResource>().Single(r => r.Name == "inference");
         inference.Autoscale = autoscale ? policy ?? Policy : null;
