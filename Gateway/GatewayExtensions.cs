@@ -42,6 +42,7 @@ public static class GatewayExtensions
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<DestinationRegistry>().ConfigProvider);
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
         services.AddSingleton<IClusterChangeListener, ClusterChangeSignal>();
+        DependencyProbes.AddStoreClients(builder, options.HealthCheckTimeout);
         services.AddSingleton<DependencyProbes>();
         services.AddSingleton<DemandSignal>();
         services.AddSingleton<ConcurrencyLimits>();

@@ -8,7 +8,6 @@ using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Sessions;
 using BenchPlatform.InferenceWorker.Telemetry;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace BenchPlatform.InferenceWorker;
 
@@ -31,13 +30,13 @@ public static class InferenceWorkerExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Storage:Root must name a folder for model blobs and the optimized-model cache.")
             .ValidateOnStart();
 
-        var registryConnection = builder.Configuration.GetConnectionString("registry");
-        if (string.IsNullOrWhiteSpace(registryConnection))
+        if (!builder.AddRegistryDataSource())
         {
             throw new InvalidOperationException("ConnectionStrings:registry (environment ConnectionStrings__registry) must hold the PostgreSQL connection string of the model registry.");
         }
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(registryConnection).Build());
+        // A prediction never waits on the cache for more than half a second; without a cache it is disabled.
+        builder.AddCacheClient(TimeSpan.FromMilliseconds(500));
         services.TryAddSingletonTimeProvider();
         services.AddSingleton(sp => ExecutionProviderSelector.Choose(
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")));

@@ -25,6 +25,7 @@ public static class SandboxExtensions
         builder.Services.AddSingleton<JailPool>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JailPool>());
         builder.Services.AddSingleton<BlockRunner>();
+        builder.AddRegistryDataSource();
         builder.Services.AddSingleton<BlockRegistry>();
         builder.Services.AddHostedService<RegistryMigrator>();
         builder.Services.AddHealthChecks().AddCheck<SandboxHealthCheck>("sandbox");

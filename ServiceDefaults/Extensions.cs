@@ -67,7 +67,7 @@ public static class Extensions
 
         openTelemetry
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName, "Npgsql")
+                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !IsHealthPath(context.Request.Path) && !IsInternalPath(context.Request.Path))
                 .AddHttpClientInstrumentation());

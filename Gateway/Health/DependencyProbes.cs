@@ -6,38 +6,24 @@ using StackExchange.Redis;
 namespace BenchPlatform.Gateway.Health;
 
 /// <summary>
-/// Real checks of the stack's stores for <c>/health</c>: a Redis PING over a shared multiplexer
-/// (<c>ConnectionStrings:cache</c>) and a PostgreSQL <c>SELECT 1</c> (<c>ConnectionStrings:registry</c>).
+/// Real checks of the stack's stores for <c>/health</c>: a Redis PING and a PostgreSQL <c>SELECT 1</c>, over the
+/// clients Aspire's integrations registered (<see cref="PlatformStores"/>), each bounded by Gateway:HealthCheckTimeout.
 /// </summary>
-internal sealed partial class DependencyProbes : IAsyncDisposable
+internal sealed partial class DependencyProbes(
+    IOptions<GatewayOptions> options, ILogger<DependencyProbes> logger, NpgsqlDataSource? database = null, IConnectionMultiplexer? redis = null)
 {
-    private readonly string? _redisConnectionString;
-    private readonly NpgsqlDataSource? _database;
-    private readonly TimeSpan _timeout;
-    private readonly ILogger<DependencyProbes> _logger;
-    private readonly SemaphoreSlim _redisConnect = new(1, 1);
-    private ConnectionMultiplexer? _redis;
+    private readonly TimeSpan _timeout = options.Value.HealthCheckTimeout;
 
-    public DependencyProbes(IConfiguration configuration, IOptions<GatewayOptions> options, ILogger<DependencyProbes> logger)
+    /// <summary>Registers the two clients the probes use: the registry's pool is kept to two connections.</summary>
+    public static void AddStoreClients(IHostApplicationBuilder builder, TimeSpan timeout)
     {
-        _logger = logger;
-        _timeout = options.Value.HealthCheckTimeout;
-        _redisConnectionString = configuration.GetConnectionString("cache");
-        var registry = configuration.GetConnectionString("registry");
-        if (!string.IsNullOrWhiteSpace(registry))
-        {
-            var builder = new NpgsqlConnectionStringBuilder(registry)
-            {
-                Timeout = Math.Max(1, (int)Math.Ceiling(_timeout.TotalSeconds)),
-                MaxPoolSize = 2,
-            };
-            _database = NpgsqlDataSource.Create(builder.ConnectionString);
-        }
+        builder.AddRegistryDataSource(source => source.ConnectionStringBuilder.MaxPoolSize = 2);
+        builder.AddCacheClient(timeout);
     }
 
     public async Task<bool> RedisConnectedAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(_redisConnectionString))
+        if (redis is null)
         {
             return false;
         }
@@ -46,20 +32,19 @@ internal sealed partial class DependencyProbes : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_timeout);
-            var redis = await ConnectRedisAsync(timeout.Token);
             await redis.GetDatabase().PingAsync().WaitAsync(timeout.Token);
             return true;
         }
         catch (Exception ex) when (ex is RedisException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            LogDependencyDown(_logger, "redis", ex.Message);
+            LogDependencyDown(logger, "redis", ex.Message);
             return false;
         }
     }
 
     public async Task<bool> DatabaseConnectedAsync(CancellationToken cancellationToken)
     {
-        if (_database is null)
+        if (database is null)
         {
             return false;
         }
@@ -68,58 +53,15 @@ internal sealed partial class DependencyProbes : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_timeout);
-            await using var command = _database.CreateCommand("SELECT 1");
+            await using var command = database.CreateCommand("SELECT 1");
             await command.ExecuteScalarAsync(timeout.Token);
             return true;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            LogDependencyDown(_logger, "database", ex.Message);
+            LogDependencyDown(logger, "database", ex.Message);
             return false;
         }
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectRedisAsync(CancellationToken cancellationToken)
-    {
-        if (_redis is { } existing)
-        {
-            return existing;
-        }
-
-        await _redisConnect.WaitAsync(cancellationToken);
-        try
-        {
-            if (_redis is null)
-            {
-                var options = ConfigurationOptions.Parse(_redisConnectionString!);
-                options.AbortOnConnectFail = false;
-                options.ConnectTimeout = (int)_timeout.TotalMilliseconds;
-                options.SyncTimeout = (int)_timeout.TotalMilliseconds;
-                options.AsyncTimeout = (int)_timeout.TotalMilliseconds;
-                _redis = await ConnectionMultiplexer.ConnectAsync(options);
-            }
-
-            return _redis;
-        }
-        finally
-        {
-            _redisConnect.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-
-        _redisConnect.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Health: {Dependency} is not reachable: {Reason}")]

@@ -10,32 +10,26 @@ namespace BenchPlatform.InferenceWorker.Caching;
 /// response's <c>outputs</c> JSON, TTL <see cref="InferenceOptions.CacheTtlSeconds"/>. When Redis is unreachable
 /// every call is a quiet miss (predictions go on uncached); StackExchange.Redis reconnects by itself.
 /// </summary>
-public sealed partial class PredictionCache : IDisposable
+public sealed partial class PredictionCache
 {
-    private readonly ConnectionMultiplexer? _redis;
+    private readonly IConnectionMultiplexer? _redis;
     private readonly TimeSpan _ttl;
     private readonly ILogger<PredictionCache> _logger;
 
-    /// <summary>Connects (without blocking on an unreachable server) when <c>ConnectionStrings:cache</c> is set.</summary>
-    public PredictionCache(IConfiguration configuration, IOptions<InferenceOptions> options, ILogger<PredictionCache> logger)
+    /// <summary>
+    /// Uses the multiplexer of Aspire's Redis client integration (<see cref="PlatformStores.AddCacheClient"/>);
+    /// without one (no <c>ConnectionStrings:cache</c>), the cache is disabled.
+    /// </summary>
+    public PredictionCache(IOptions<InferenceOptions> options, ILogger<PredictionCache> logger, IConnectionMultiplexer? redis = null)
     {
         _logger = logger;
         _ttl = TimeSpan.FromSeconds(options.Value.CacheTtlSeconds);
-        var connectionString = configuration.GetConnectionString("cache");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        _redis = redis;
+        if (_redis is not null)
         {
-            return;
+            _redis.ConnectionFailed += (_, e) => LogRedisDown(_logger, e.FailureType.ToString());
+            _redis.ConnectionRestored += (_, _) => LogRedisBack(_logger);
         }
-
-        var redisOptions = ConfigurationOptions.Parse(connectionString);
-        redisOptions.AbortOnConnectFail = false;
-        redisOptions.ConnectTimeout = 1000;
-        redisOptions.SyncTimeout = 500;
-        redisOptions.AsyncTimeout = 500;
-        redisOptions.ReconnectRetryPolicy = new LinearRetry(250);
-        _redis = ConnectionMultiplexer.Connect(redisOptions);
-        _redis.ConnectionFailed += (_, e) => LogRedisDown(_logger, e.FailureType.ToString());
-        _redis.ConnectionRestored += (_, _) => LogRedisBack(_logger);
     }
 
     /// <summary><c>connected</c>, <c>disconnected</c>, or <c>disabled</c> when no Redis is configured.</summary>
@@ -146,9 +140,6 @@ public sealed partial class PredictionCache : IDisposable
         activity?.SetTag("db.operation", command);
         return activity;
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _redis?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection lost ({Failure}); predictions go on uncached until it returns")]
     private static partial void LogRedisDown(ILogger logger, string failure);

@@ -17,14 +17,11 @@ internal sealed partial class BlockRegistry
     private readonly SemaphoreSlim _migration = new(1, 1);
     private volatile bool _migrated;
 
-    public BlockRegistry(IConfiguration configuration, ILogger<BlockRegistry> logger)
+    /// <summary>Uses the data source of Aspire's Npgsql integration when <c>ConnectionStrings:registry</c> is set.</summary>
+    public BlockRegistry(ILogger<BlockRegistry> logger, NpgsqlDataSource? dataSource = null)
     {
         _logger = logger;
-        var connectionString = configuration.GetConnectionString("registry");
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            _dataSource = NpgsqlDataSource.Create(connectionString);
-        }
+        _dataSource = dataSource;
     }
 
     /// <summary>Whether a database is configured (ConnectionStrings__registry).</summary>

@@ -4,8 +4,8 @@ using BenchPlatform.InferenceWorker.Caching;
 using BenchPlatform.InferenceWorker.Tests.Hosting;
 using BenchPlatform.ServiceDefaults;
 using BenchPlatform.TestCommon;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.InferenceWorker.Tests.Caching;
@@ -24,7 +24,8 @@ public sealed class PredictionCacheSpanTests(RedisFixture redis)
             ActivityStopped = spans.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
-        using var cache = NewCache();
+        using var host = NewHost();
+        var cache = host.Services.GetRequiredService<PredictionCache>();
         await Wait.UntilAsync(() => Task.FromResult(cache.Available), TimeSpan.FromSeconds(10), "the cache never connected to Redis");
         var key = PredictionCache.Key("span-test", 1, Guid.NewGuid().ToString("N"));
 
@@ -40,8 +41,14 @@ public sealed class PredictionCacheSpanTests(RedisFixture redis)
         Assert.Equal("redis", set.GetTagItem("db.system"));
     }
 
-    private PredictionCache NewCache() => new(
-        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = redis.ConnectionString }).Build(),
-        Options.Create(new InferenceOptions()),
-        NullLogger<PredictionCache>.Instance);
+    /// <summary>The cache as the worker registers it: over the multiplexer of Aspire's Redis client integration.</summary>
+    private IHost NewHost()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:cache"] = redis.ConnectionString;
+        builder.AddCacheClient(TimeSpan.FromMilliseconds(500));
+        builder.Services.AddSingleton(Options.Create(new InferenceOptions()));
+        builder.Services.AddSingleton<PredictionCache>();
+        return builder.Build();
+    }
 }
