@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using BenchPlatform.InferenceWorker.Registry;
 using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Sessions;
+using BenchPlatform.InferenceWorker.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,10 +16,14 @@ namespace BenchPlatform.InferenceWorker.Hosting;
 /// </summary>
 internal sealed partial class WorkerStartup(
     IServiceProvider services, WorkerReadiness readiness, ExecutionProviderChoice provider, IOptions<InferenceOptions> options,
-    TimeProvider time, ILogger<WorkerStartup> logger) : BackgroundService
+    InferenceMetrics metrics, TimeProvider time, ILogger<WorkerStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Wall-clock phases of this process's start (not the TimeProvider's time, which tests may fake).
+        var processStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        var runtimeMs = (DateTime.UtcNow - processStart).TotalMilliseconds;
+        var phase = Stopwatch.StartNew();
         LogProvider(logger, provider.Provider, provider.Reason, options.Value.IntraOpThreads, options.Value.Optimization);
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, options.Value.MinWorkerThreads), io);
@@ -49,6 +55,8 @@ internal sealed partial class WorkerStartup(
             await services.GetRequiredService<SampleRegistration>().RegisterIfPristineAsync(stoppingToken);
         }
 
+        var registryMs = phase.Elapsed.TotalMilliseconds;
+        phase.Restart();
         var resolver = services.GetRequiredService<ModelResolver>();
         var warmup = services.GetRequiredService<ModelWarmup>();
         foreach (var name in options.Value.Preload)
@@ -65,8 +73,14 @@ internal sealed partial class WorkerStartup(
             LogPreloaded(logger, name, result.LoadMs, result.FirstRunMs ?? -1, result.OptimizedCache);
         }
 
+        var preloadMs = phase.Elapsed.TotalMilliseconds;
+        var readyMs = (DateTime.UtcNow - processStart).TotalMilliseconds;
+        metrics.ColdStart("runtime", runtimeMs);
+        metrics.ColdStart("registry", registryMs);
+        metrics.ColdStart("preload", preloadMs);
+        metrics.ColdStart("ready", readyMs);
         readiness.MarkReady();
-        LogReady(logger);
+        LogReady(logger, readyMs, runtimeMs, registryMs, preloadMs);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Execution provider {Provider}: {Reason} (intra-op threads {Threads}, optimization {Optimization})")]
@@ -84,6 +98,7 @@ internal sealed partial class WorkerStartup(
     [LoggerMessage(Level = LogLevel.Information, Message = "Preloaded {Model}: load {LoadMs:0.0} ms, first run {RunMs:0.0} ms, optimized cache {Cache}")]
     private static partial void LogPreloaded(ILogger logger, string model, double loadMs, double runMs, string cache);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inference worker ready")]
-    private static partial void LogReady(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Inference worker ready {ReadyMs:0} ms after its process started: runtime {RuntimeMs:0} ms, registry {RegistryMs:0} ms, preload {PreloadMs:0} ms")]
+    private static partial void LogReady(ILogger logger, double readyMs, double runtimeMs, double registryMs, double preloadMs);
 }

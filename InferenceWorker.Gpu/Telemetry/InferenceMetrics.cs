@@ -7,7 +7,8 @@ namespace BenchPlatform.InferenceWorker.Telemetry;
 
 /// <summary>
 /// Per-model OpenTelemetry instruments on the platform meter: requests, queue and inference time, batch size, cache hits
-/// and misses, queue length, requests refused or dropped under overload, and the request bytes held.
+/// and misses, queue length, requests refused or dropped under overload, the request bytes held, and the replica's
+/// cold start by phase.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -19,6 +20,7 @@ public sealed class InferenceMetrics
     private readonly Counter<long> _misses;
     private readonly Histogram<double> _load;
     private readonly Counter<long> _shed;
+    private readonly Histogram<double> _coldStart;
 
     /// <summary>Creates the instruments from the host's meter factory.</summary>
     public InferenceMetrics(IMeterFactory meters, ModelSessions sessions, RequestMemory memory)
@@ -33,6 +35,9 @@ public sealed class InferenceMetrics
         _load = meter.CreateHistogram<double>("inference.load_time", "ms", "Session creation time (model cold start)");
         _shed = meter.CreateCounter<long>("inference.shed", description:
             "Requests not run, by model and reason: overloaded (refused at once), deadline (expired in the queue), abandoned (caller left)");
+        _coldStart = meter.CreateHistogram<double>("inference.cold_start", "ms",
+            "A replica's start, by phase: runtime (process start to the worker's start-up), registry (migrations, blob " +
+            "collection, sample registration), preload (the preload list loaded and run once), ready (process start to ready)");
         meter.CreateObservableGauge("inference.queue.length", () => QueueLengths(sessions), "{request}", "Requests waiting for a runner, by model");
         meter.CreateObservableGauge("inference.request_memory", () => memory.Held, "By", "Bytes of request bodies held (Inference:MaxRequestBytes bounds them)");
     }
@@ -64,6 +69,9 @@ public sealed class InferenceMetrics
     /// <summary>Records a cache lookup.</summary>
     public void Cache(string model, bool hit) =>
         (hit ? _hits : _misses).Add(1, new KeyValuePair<string, object?>("model", model));
+
+    /// <summary>Records one phase of this replica's start (see the instrument's description).</summary>
+    public void ColdStart(string phase, double ms) => _coldStart.Record(ms, new KeyValuePair<string, object?>("phase", phase));
 
     /// <summary>Records a model load.</summary>
     public void Load(string model, double loadMs) => _load.Record(loadMs, new KeyValuePair<string, object?>("model", model));
