@@ -17,12 +17,16 @@ public sealed class ScaleDecider(AutoscalePolicy policy, TimeProvider time)
     /// <summary>The policy it applies.</summary>
     public AutoscalePolicy Policy { get; } = policy;
 
-    /// <summary>The replica count demand asks for, plus the warm spares while there is demand, within the bounds.</summary>
+    /// <summary>
+    /// The replica count demand asks for, plus the warm spares while there is demand, within the bounds; when
+    /// <paramref name="min"/> exceeds <paramref name="max"/> (an operator's min above what the machine can place),
+    /// <paramref name="max"/> wins.
+    /// </summary>
     public int Wanted(int demand, int min, int max)
     {
         var needed = (int)Math.Ceiling(Math.Max(0, demand) / (double)Policy.TargetInflightPerReplica);
         var spares = demand > 0 ? Policy.Buffer : 0;
-        return Math.Clamp(needed + spares, min, Math.Max(min, max));
+        return Math.Clamp(needed + spares, Math.Min(min, max), max);
     }
 
     /// <summary>

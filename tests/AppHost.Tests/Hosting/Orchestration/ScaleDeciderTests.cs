@@ -102,6 +102,17 @@ public sealed class ScaleDeciderTests
     {
         Assert.Equal(1, _decider.Decide(current: 3, demand: 100, min: 0, max: 1));
     }
+
+    [Fact]
+    public void Decide_MinAboveWhatTheMachineCanPlace_StaysAtMaxWithoutAskingForMore()
+    {
+        // An operator's min of 3 on a machine that places 2: the autoscaler passes max 2. It asked for 3 on every poll
+        // (a "scale 2 -> 3" line four times a second) while the runner kept 2.
+        Assert.Equal(2, _decider.Decide(current: 2, demand: 0, min: 3, max: 2));
+        Assert.Equal(2, _decider.Decide(current: 2, demand: 1000, min: 3, max: 2));
+        Assert.Equal(2, _decider.Decide(current: 1, demand: 0, min: 3, max: 2));
+    }
+
     [Fact]
     public void Decide_BufferWithDemand_KeepsSparesBeyondWhatDemandNeeds()
     {
