@@ -7,8 +7,9 @@ namespace BenchPlatform.AppHost.Tests.Dashboard;
 
 /// <summary>
 /// Aspire's dashboard over the real stack, in Debian's Chromium driven by Playwright: the login token the AppHost
-/// prints, every resource and replica running, a request's trace across the gateway and the worker, and a replica's
-/// console log, and a replica restarted from its row. Screenshots go under TestResults/dashboard.
+/// prints, every resource and replica running, a request's trace across the gateway and the worker, a replica's
+/// console log, a replica restarted from its row, and the ready-replicas metric rising after a scale-up. Screenshots go
+/// under TestResults/dashboard.
 /// </summary>
 [Collection(EndToEnd.StackCollection.Name)]
 public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFixture<StackFixture>
@@ -83,6 +84,45 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
         await page.GetByText("Now listening on").First.WaitForAsync(wait);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "console.png") });
     }
+
+    [Fact]
+    public async Task Metrics_AfterAScaleUp_ShowTheGatewaysReadyReplicasOfInferenceRising()
+    {
+        Directory.CreateDirectory(Screenshots);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var wait = new LocatorWaitForOptions { Timeout = 120_000 };
+        await DashboardUpAsync();
+        await page.GotoAsync(LoginUrl().Match(stack.AppHost.Output).Value);
+        await page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "gateway" }).First.WaitForAsync(wait);
+
+        // The table view of the gauge the AppHost feeds the gateway, narrowed to the inference cluster; its newest row first.
+        await page.GotoAsync(new Uri(Dashboard,
+            "metrics/resource/gateway?meter=BenchPlatform&instrument=gateway.cluster.replicas.ready&duration=5&view=Table").ToString());
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "inference", Exact = true }).ClickAsync(new LocatorClickOptions { Timeout = 120_000 });
+        await NewestReadyReplicas(page, "1", change: null).WaitForAsync(wait);
+
+        try
+        {
+            using var scaled = await stack.Gateway.PutAsync("v1/scale/inference",
+                new StringContent("""{"min":2,"max":4}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, scaled.StatusCode);
+
+            await NewestReadyReplicas(page, "2", change: "Value increased").WaitForAsync(wait);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics-scale-up.png"), FullPage = true });
+        }
+        finally
+        {
+            using var restored = await stack.Gateway.PutAsync("v1/scale/inference",
+                new StringContent("""{"min":1,"max":4}""", System.Text.Encoding.UTF8, "application/json"));
+        }
+    }
+
+    /// <summary>The value cell of the metrics table's newest row when it reads <paramref name="value"/> (with the dashboard's change icon).</summary>
+    private static ILocator NewestReadyReplicas(IPage page, string value, string? change) => page.Locator(
+        $"xpath=(//tbody/tr[@role='row'][td[@role='gridcell']])[1]/td[2][span[normalize-space()='{value}']]" +
+        (change is null ? string.Empty : $"[.//*[local-name()='title' and text()='{change}']]"));
 
     /// <summary>The dashboard starts once the stack is ready (AppHost:DashboardDelay): wait for its login line and its answer.</summary>
     private async Task DashboardUpAsync()
