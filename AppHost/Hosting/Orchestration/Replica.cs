@@ -28,10 +28,10 @@ public sealed class Replica
         Log = runner.Orchestrator.CreateLog(Id);
     }
 
-    /// <summary>The replica's position, reused after scale-down.</summary>
+    /// <summary>The replica's position, reused after scale-down (its <c>service.instance.id</c>).</summary>
     public int Index { get; }
 
-    /// <summary>The name, e.g. <c>inference-0</c> (also its <c>service.instance.id</c>).</summary>
+    /// <summary>The name, e.g. <c>inference-0</c> (its telemetry's name in the dashboard too).</summary>
     public string Id { get; }
 
     /// <summary>The loopback port it listens on, kept across restarts.</summary>

@@ -21,7 +21,9 @@ internal static class ServiceEnvironment
         var url = $"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}";
         env["ASPNETCORE_URLS"] = replica.UnixSocket is { } socket ? $"{url};http://unix:{socket}" : url;
         env["OTEL_SERVICE_NAME"] = resource.Name;
-        env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Id}";
+        // Aspire's dashboard names a service's telemetry "{service.name}-{service.instance.id}": with the replica's index
+        // that is "inference-0", the replica's own row, so the row's logs, traces and metrics links find it.
+        env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Index.ToString(CultureInfo.InvariantCulture)}";
         foreach (var (name, value) in Telemetry(orchestrator.Configuration))
         {
             env[name] = value;

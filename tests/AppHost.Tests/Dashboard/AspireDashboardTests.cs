@@ -8,8 +8,8 @@ namespace BenchPlatform.AppHost.Tests.Dashboard;
 /// <summary>
 /// Aspire's dashboard over the real stack, in Debian's Chromium driven by Playwright: the login token the AppHost
 /// prints, every resource and replica running, a request's trace across the gateway and the worker, a replica's
-/// console log, a replica restarted from its row, and the ready-replicas metric rising after a scale-up. Screenshots go
-/// under TestResults/dashboard.
+/// console log, a replica restarted from its row, and after a scale-up the ready-replicas metric rising and the new
+/// replica's cold start by phase. Screenshots go under TestResults/dashboard.
 /// </summary>
 [Collection(EndToEnd.StackCollection.Name)]
 public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFixture<StackFixture>
@@ -86,7 +86,7 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
     }
 
     [Fact]
-    public async Task Metrics_AfterAScaleUp_ShowTheGatewaysReadyReplicasOfInferenceRising()
+    public async Task Metrics_AfterAScaleUp_ShowTheGatewaysReadyReplicasRisingAndTheNewReplicasColdStart()
     {
         Directory.CreateDirectory(Screenshots);
         using var playwright = await Playwright.CreateAsync();
@@ -111,6 +111,14 @@ public sealed partial class AspireDashboardTests(StackFixture stack) : IClassFix
 
             await NewestReadyReplicas(page, "2", change: "Value increased").WaitForAsync(wait);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "metrics-scale-up.png"), FullPage = true });
+
+            // The new replica's own telemetry goes by its row's name, with its start by phase.
+            await page.GotoAsync(new Uri(Dashboard,
+                "metrics/resource/inference-1?meter=BenchPlatform&instrument=inference.cold_start&duration=5&view=Table").ToString());
+            foreach (var phase in new[] { "runtime", "registry", "preload", "ready" })
+            {
+                await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = phase, Exact = true }).WaitForAsync(wait);
+            }
         }
         finally
         {

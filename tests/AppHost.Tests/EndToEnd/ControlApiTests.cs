@@ -126,7 +126,7 @@ public sealed class ControlApiTests(ControlApiTests.Stack stack) : IClassFixture
 
         Assert.StartsWith("http://127.0.0.1:", environment["ASPNETCORE_URLS"], StringComparison.Ordinal);
         Assert.Equal("inference", environment["OTEL_SERVICE_NAME"]);
-        Assert.Equal("service.instance.id=inference-0", environment["OTEL_RESOURCE_ATTRIBUTES"]);
+        Assert.Equal("service.instance.id=0", environment["OTEL_RESOURCE_ATTRIBUTES"]);
         Assert.Equal(stack.AppHost.InternalToken(), environment["Internal__Token"]);
         Assert.Contains("password=", environment["ConnectionStrings__cache"], StringComparison.Ordinal);
         Assert.Contains("Database=registry", environment["ConnectionStrings__registry"], StringComparison.Ordinal);
