@@ -14,6 +14,18 @@ public static class TraceParent
         "-01".CopyTo(span[52..]);
     });
 
+    /// <summary>The bytes between <c>traceparent: 00-</c> and <c>-01</c>: trace id, '-', span id.</summary>
+    public const int Utf8DigitsLength = 32 + 1 + 16;
+
+    /// <summary>Writes the <see cref="Utf8DigitsLength"/> bytes of <see cref="Format"/> between <c>00-</c> and <c>-01</c>, as ASCII.</summary>
+    public static void WriteUtf8Digits(Span<byte> destination, ulong high, ulong low)
+    {
+        high.TryFormat(destination, out _, "x16");
+        low.TryFormat(destination[16..], out _, "x16");
+        destination[32] = (byte)'-';
+        (low ^ 0x9E3779B97F4A7C15UL).TryFormat(destination[33..], out _, "x16");
+    }
+
     /// <summary>The 32-hex-digit trace id.</summary>
     public static string TraceId(ulong high, ulong low) => string.Create(32, (high, low), static (span, ids) =>
     {
