@@ -63,6 +63,11 @@ public sealed class LeanHttpClient : IDisposable
             throw new ArgumentException($"'{pathAndQuery}' is not on {BaseAddress.GetLeftPart(UriPartial.Authority)}; a LeanHttpClient talks to one server: make one client per server.", nameof(pathAndQuery));
         }
 
+        if (contentType is not null && contentType.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new ArgumentException($"Content type '{contentType}' has a line break; give a media type such as 'application/json'.", nameof(contentType));
+        }
+
         var list = new List<KeyValuePair<string, string>>();
         foreach (var header in headers ?? [])
         {

@@ -208,6 +208,7 @@ public sealed class LeanHttpClientTests
         Assert.Throws<ArgumentException>(() => client.Prepare(HttpMethod.Get, "http://example.com/"));
         Assert.Throws<ArgumentException>(() => client.Prepare(HttpMethod.Get, "/", headers: [new("Content-Length", "3")]));
         Assert.Throws<ArgumentException>(() => client.Prepare(HttpMethod.Get, "/", headers: [new("X-Bad", "a\r\nInjected: 1")]));
+        Assert.Throws<ArgumentException>(() => client.Prepare(HttpMethod.Post, "/", new byte[1], "text/plain\r\nInjected: 1"));
     }
 
     [Fact]
@@ -228,6 +229,41 @@ public sealed class LeanHttpClientTests
         Assert.Equal(30, call.Summary.Classes["warm"].Corrected.Count);
         Assert.Equal(850, call.Summary.Phases["cold"].P50, 0);
         Assert.Equal(1, client.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task Run_OpenModelOverLeanClient_SendsEveryDueIterationOverNoMoreConnectionsThanRequestsInFlight()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        using var client = new LeanHttpClient(server.Url);
+        var delayed = client.Prepare(HttpMethod.Get, "/delay?ms=20");
+        var (inFlight, most) = (0, 0);
+        var scenario = Scenario.Create("open", async ctx =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                for (var seen = Volatile.Read(ref most); now > seen && Interlocked.CompareExchange(ref most, now, seen) != seen; seen = Volatile.Read(ref most))
+                {
+                }
+
+                try
+                {
+                    return await Http.Send(ctx, delayed);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref inFlight);
+                }
+            })
+            .WithLoadSimulations(Simulation.Inject(rate: 100, interval: TimeSpan.FromSeconds(1), during: TimeSpan.FromSeconds(1)));
+
+        var stats = await LoadTestRunner.RegisterScenarios(scenario).RunAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var open = stats.GetScenarioStats("open");
+        Assert.Equal(100, open.Ok.Request.Count);
+        Assert.True(open.Ok.Latency.P50 >= 20, $"p50 {open.Ok.Latency.P50} ms for a 20 ms endpoint");
+        // A connection per request in flight, kept open and reused: never more connections than requests ever in flight.
+        Assert.InRange(client.ConnectionsOpened, 1, most);
+        Assert.Equal(client.ConnectionsOpened, client.OpenConnections);
     }
 
     [Fact]
