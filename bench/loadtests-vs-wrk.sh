@@ -21,8 +21,11 @@
 #                    each round, to tell a change of the engine from a change of the machine.
 #   BASELINE_ENV="VAR=value ..."  with BASELINE_DLL: run the baseline under these environment variables (the same build
 #                    with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0: the thread pool hop the engine used before).
+#                    Each round also runs the same scenario sending through LoadTests.Engine's LeanHttpClient instead of
+#                    HttpClient (bench/loadtests-step "lean": Scenario.Create + Http.Send(ctx, LeanRequest)), the row the
+#                    >= 0.8 target is read on.
 #   RAW=1            with ONLY_CORE: also run the same closed loop with HttpClient alone (bench/loadtests-step "raw"),
-#                    the ceiling the engine runs under.
+#                    the ceiling the engine runs under over HttpClient, and with LeanHttpClient alone ("lean-raw").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -68,15 +71,24 @@ core_capacity() {
     ao=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll capacity "$url" "$conns" "$secs")
     a=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$ao")
     ac=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$ao")
-    b=""
-    c="wrk $(printf '%.2f' "$wc") us, engine $ac us (ratio $(ratio "$ac" "$wc"))"
-    rc=""
+    lo=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll lean "$url" "$conns" "$secs")
+    l=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$lo")
+    lc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$lo")
+    b="   engine over LeanHttpClient $l req/s (ratio $(ratio "$w" "$l"))"
+    c="wrk $(printf '%.2f' "$wc") us, engine $ac us (ratio $(ratio "$ac" "$wc")), engine over LeanHttpClient $lc us (ratio $(ratio "$lc" "$wc"))"
+    rc="-"
+    lrc="-"
     if [[ -n "${RAW:-}" ]]; then
       ro=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll raw "$url" "$conns" "$secs")
       r=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$ro")
       rc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$ro")
       b="$b   HttpClient alone $r req/s (ratio $(ratio "$w" "$r"))"
       c="$c, HttpClient alone $rc us (ratio $(ratio "$rc" "$wc"); engine / HttpClient alone $(ratio "$ac" "$rc"))"
+      lro=$(taskset -c 1 dotnet bench/loadtests-step/bin/Release/net10.0/LoadTests.Benchmarks.dll lean-raw "$url" "$conns" "$secs")
+      lr=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$lro")
+      lrc=$(sed -n 's/.*cpu_us_per_request=\([0-9.]*\).*/\1/p' <<<"$lro")
+      b="$b   LeanHttpClient alone $lr req/s (ratio $(ratio "$w" "$lr"))"
+      c="$c, LeanHttpClient alone $lrc us (ratio $(ratio "$lrc" "$wc"))"
     fi
     if [[ -n "${BASELINE_DLL:-}" ]]; then
       bo=$(env ${BASELINE_ENV:-} taskset -c 1 dotnet "$BASELINE_DLL" capacity "$url" "$conns" "$secs")
@@ -87,19 +99,24 @@ core_capacity() {
     fi
     echo "round $round (load average $(cut -d' ' -f1-3 /proc/loadavg)): wrk -t1 $w req/s   LoadTests.Engine scenario $a req/s   ratio $(ratio "$w" "$a")$b"
     echo "round $round CPU per request (ratio = wrk's CPU per request / this one's = requests per CPU-second relative to wrk): $c"
-    echo "$w $a $wc $ac $rc" >> "$work/core"
+    echo "$w $a $wc $ac $rc $l $lc $lrc" >> "$work/core"
   done
   $py -I - "$work/core" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 ratios = [float(r[1]) / float(r[0]) for r in rows]
-print(f"one core: LoadTests.Engine / wrk -t1 over {len(rows)} rounds: {' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f}; target >= 0.8)")
+def show(values):
+    return f"{' '.join(f'{v:.3f}' for v in values)} (median {statistics.median(values):.3f})"
+lean = [float(r[5]) / float(r[0]) for r in rows]
+print(f"one core, requests/s relative to wrk -t1 over {len(rows)} rounds: LoadTests.Engine over HttpClient {show(ratios)}; over LeanHttpClient {show(lean)} (target >= 0.8)")
 cpu = [float(r[2]) / float(r[3]) for r in rows]
-line = f"one core, requests per CPU-second: LoadTests.Engine / wrk -t1 over {len(rows)} rounds: {' '.join(f'{r:.3f}' for r in cpu)} (median {statistics.median(cpu):.3f})"
-if all(len(r) > 4 for r in rows):
+lean_cpu = [float(r[2]) / float(r[6]) for r in rows]
+line = f"one core, requests per CPU-second relative to wrk -t1 over {len(rows)} rounds: LoadTests.Engine over HttpClient {show(cpu)}; over LeanHttpClient {show(lean_cpu)} (target >= 0.8)"
+if all(r[4] != "-" for r in rows):
     raw = [float(r[2]) / float(r[4]) for r in rows]
     own = [float(r[4]) / float(r[3]) for r in rows]
-    line += f"; HttpClient alone / wrk -t1 {' '.join(f'{r:.3f}' for r in raw)} (median {statistics.median(raw):.3f}); LoadTests.Engine / HttpClient alone {' '.join(f'{r:.3f}' for r in own)} (median {statistics.median(own):.3f})"
+    lean_raw = [float(r[2]) / float(r[7]) for r in rows]
+    line += f"; HttpClient alone {show(raw)}; LeanHttpClient alone {show(lean_raw)}; LoadTests.Engine / HttpClient alone {show(own)}"
 print(line)
 PY
   taskset -a -pc 0-$(($(nproc) - 1)) "$srv" >/dev/null

@@ -140,15 +140,34 @@ internal sealed class IterationContext : IScenarioContext
     /// <summary>Called by <see cref="Http"/> when response headers arrive.</summary>
     public void OnResponse(HttpResponseMessage response)
     {
-        ref var record = ref Active;
-        record.FirstByteTicks = Run.Now();
-        record.Status = (int)response.StatusCode;
+        OnResponseHead((int)response.StatusCode);
         if (response.Headers.NonValidated.TryGetValues("Server-Timing", out var timings))
         {
             foreach (var value in timings)
             {
-                ServerTiming.Apply(value, ref record);
+                ServerTiming.Apply(value, ref Active);
             }
+        }
+    }
+
+    /// <summary>Called when a response's status line arrives (first byte, status).</summary>
+    public void OnResponseHead(int status)
+    {
+        ref var record = ref Active;
+        record.FirstByteTicks = Run.Now();
+        record.Status = status;
+    }
+
+    /// <summary>Called with one <c>Server-Timing</c> header line of the response.</summary>
+    public void OnServerTiming(ReadOnlySpan<char> value) => ServerTiming.Apply(value, ref Active);
+
+    /// <summary>The trace id the running step (or the iteration) sends in <c>traceparent</c>.</summary>
+    public (ulong High, ulong Low) ActiveTrace
+    {
+        get
+        {
+            ref var record = ref Active;
+            return (record.TraceHigh, record.TraceLow);
         }
     }
 

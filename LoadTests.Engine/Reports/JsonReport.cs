@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchPlatform.LoadTests.Results;
+using BenchPlatform.LoadTests.Thresholds;
 
 namespace BenchPlatform.LoadTests.Reports;
 
@@ -49,10 +50,12 @@ public static class JsonReport
 
             json.WriteString("where", result.Where);
             json.WriteString("message", result.Message);
+            WriteLiveChecks(json, result, report.LiveChecks is not null);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+        WriteLiveCheckSummary(json, report);
         json.WriteStartArray("failures");
         foreach (var failure in report.Failures)
         {
@@ -61,6 +64,85 @@ public static class JsonReport
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>A threshold's checks while the run went: how many, how many failed, whether they stopped the run and when.</summary>
+    private static void WriteLiveChecks(Utf8JsonWriter json, ThresholdResult result, bool checkedWhileRunning)
+    {
+        json.WriteBoolean("checked_while_running", checkedWhileRunning);
+        if (result.Threshold.AbortWhenErrorCount is { } limit)
+        {
+            json.WriteNumber("abort_when_error_count", limit);
+        }
+        else
+        {
+            json.WriteNull("abort_when_error_count");
+        }
+
+        json.WriteFinite("start_check_after_s", result.Threshold.StartCheckAfter.TotalSeconds, 3);
+        json.WriteNumber("checks", result.Checks);
+        json.WriteNumber("failed_checks", result.FailedChecks);
+        json.WriteBoolean("stopped_run", result.AbortedRun);
+        json.WriteFinite("stopped_at_s", result.StoppedAt?.TotalSeconds ?? double.NaN, 3);
+    }
+
+    /// <summary><c>live_checks</c>: null when thresholds were checked only at the end; else the interval, rounds, and the stop.</summary>
+    private static void WriteLiveCheckSummary(Utf8JsonWriter json, RunReport report)
+    {
+        if (report.LiveChecks is not { } live)
+        {
+            json.WriteNull("live_checks");
+            return;
+        }
+
+        ThresholdResult? stopper = null;
+        foreach (var result in report.Thresholds)
+        {
+            if (result.AbortedRun && (stopper is null || result.StoppedAt < stopper.StoppedAt))
+            {
+                stopper = result;
+            }
+        }
+
+        json.WriteStartObject("live_checks");
+        json.WriteFinite("interval_s", live.Interval.TotalSeconds, 3);
+        json.WriteNumber("rounds", live.Rounds);
+        json.WriteNumber("thresholds_checked", CountChecked(report.Thresholds));
+        json.WriteNumber("failed_checks", SumFailed(report.Thresholds));
+        json.WriteBoolean("stopped_run", stopper is not null);
+        json.WriteFinite("stopped_at_s", stopper?.StoppedAt?.TotalSeconds ?? double.NaN, 3);
+        if (stopper is not null)
+        {
+            json.WriteString("stopped_by", stopper.Threshold.Text);
+        }
+        else
+        {
+            json.WriteNull("stopped_by");
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static int CountChecked(IReadOnlyList<ThresholdResult> results)
+    {
+        var count = 0;
+        foreach (var result in results)
+        {
+            count += result.Checks > 0 ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static int SumFailed(IReadOnlyList<ThresholdResult> results)
+    {
+        var sum = 0;
+        foreach (var result in results)
+        {
+            sum += result.FailedChecks;
+        }
+
+        return sum;
     }
 
     private static void WriteRun(Utf8JsonWriter json, RunSummary run)

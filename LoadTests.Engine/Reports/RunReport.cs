@@ -20,6 +20,9 @@ public sealed class RunReport
 
     public required IReadOnlyList<ThresholdResult> Thresholds { get; init; }
 
+    /// <summary>The threshold checks made while the run went, or null when thresholds were only checked at the end.</summary>
+    public LiveCheckSummary? LiveChecks { get; init; }
+
     /// <summary>Scenarios that could not run, with the reason (the target refused a setup call…).</summary>
     public IReadOnlyList<string> Failures { get; init; } = [];
 }

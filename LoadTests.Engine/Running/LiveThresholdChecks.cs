@@ -16,7 +16,9 @@ internal sealed class LiveThresholdChecks
     private readonly LoadEngine[] _engines;
     private readonly CancellationTokenSource _abort;
     private readonly int[][] _failed;
+    private readonly int[][] _checks;
     private readonly string?[][] _aborted;
+    private readonly TimeSpan?[][] _stoppedAt;
 
     public LiveThresholdChecks(IReadOnlyList<ScenarioProps> scenarios, LoadEngine[] engines, CancellationTokenSource abort)
     {
@@ -24,17 +26,24 @@ internal sealed class LiveThresholdChecks
         _engines = engines;
         _abort = abort;
         _failed = new int[scenarios.Count][];
+        _checks = new int[scenarios.Count][];
         _aborted = new string?[scenarios.Count][];
+        _stoppedAt = new TimeSpan?[scenarios.Count][];
         for (var i = 0; i < scenarios.Count; i++)
         {
             _failed[i] = new int[scenarios[i].Thresholds.Count];
+            _checks[i] = new int[scenarios[i].Thresholds.Count];
             _aborted[i] = new string?[scenarios[i].Thresholds.Count];
+            _stoppedAt[i] = new TimeSpan?[scenarios[i].Thresholds.Count];
             Any |= scenarios[i].Thresholds.Count > 0;
         }
     }
 
     /// <summary>Whether any scenario has a threshold.</summary>
     public bool Any { get; }
+
+    /// <summary>Rounds of checks made so far.</summary>
+    public int Rounds { get; private set; }
 
     /// <summary>Checks every <paramref name="interval"/> until cancelled.</summary>
     public async Task RunAsync(TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
@@ -57,6 +66,7 @@ internal sealed class LiveThresholdChecks
     /// <summary>One round of checks on every running scenario's stats so far.</summary>
     public void CheckOnce()
     {
+        Rounds++;
         for (var i = 0; i < _scenarios.Count; i++)
         {
             var thresholds = _scenarios[i].Thresholds;
@@ -82,7 +92,13 @@ internal sealed class LiveThresholdChecks
                 }
 
                 var result = LoadTestRunner.Check(threshold, stats, summaries);
-                if (result.Passed || NoDataYet(threshold, result))
+                if (NoDataYet(threshold, result))
+                {
+                    continue;
+                }
+
+                _checks[i][t]++;
+                if (result.Passed)
                 {
                     continue;
                 }
@@ -90,6 +106,7 @@ internal sealed class LiveThresholdChecks
                 var failed = ++_failed[i][t];
                 if (threshold.AbortWhenErrorCount is { } limit && failed >= limit)
                 {
+                    _stoppedAt[i][t] = elapsed;
                     _aborted[i][t] = string.Create(CultureInfo.InvariantCulture,
                         $"{result.Message}; stopped the run at {elapsed.TotalSeconds:0.0} s after {failed} failed check(s) while it went (abortWhenErrorCount: {limit})");
                     _abort.Cancel();
@@ -100,8 +117,8 @@ internal sealed class LiveThresholdChecks
 
     /// <summary>The end's result of threshold <paramref name="t"/> of scenario <paramref name="i"/>, with its checks while the run went.</summary>
     public ThresholdResult Final(int i, int t, ThresholdResult atTheEnd) => _aborted[i][t] is { } message
-        ? atTheEnd with { Passed = false, Message = message, FailedChecks = _failed[i][t], AbortedRun = true }
-        : atTheEnd with { FailedChecks = _failed[i][t] };
+        ? atTheEnd with { Passed = false, Message = message, FailedChecks = _failed[i][t], AbortedRun = true, Checks = _checks[i][t], StoppedAt = _stoppedAt[i][t] }
+        : atTheEnd with { FailedChecks = _failed[i][t], Checks = _checks[i][t] };
 
     /// <summary>An expression with nothing to read yet, or a predicate that threw (a step that has not run yet).</summary>
     private static bool NoDataYet(Threshold threshold, ThresholdResult result) =>

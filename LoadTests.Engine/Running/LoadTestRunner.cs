@@ -248,6 +248,7 @@ public sealed class LoadTestRunner
                 FinishedAt = _time.GetUtcNow(),
                 Runs = summaries,
                 Thresholds = thresholds,
+                LiveChecks = checks.Any ? new LiveCheckSummary(_interval, checks.Rounds) : null,
                 Failures = failures,
             }, _reportFolder, _formats);
         }

@@ -55,6 +55,20 @@ public static class Http
         return response;
     }
 
+    /// <summary>
+    /// Sends a request prepared by a <see cref="LeanHttpClient"/> (the engine's full capacity: no
+    /// <see cref="HttpRequestMessage"/>, no <see cref="HttpClient"/>) and drains the body; a status outside 2xx is a
+    /// failure. Status, first byte, <c>Server-Timing</c> phases and <c>traceparent</c> as for an <see cref="HttpRequestMessage"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Response> Send(IScenarioContext context, LeanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var iteration = Iteration(context);
+        var status = await request.Client.SendAsync(request, iteration, iteration.CancellationToken).ConfigureAwait(false);
+        return status is >= 200 and < 300 ? Response.Ok(status) : Response.Fail(HttpStatusText.Of(status), status);
+    }
+
     /// <summary>One request from a request source (the CLI's scenarios).</summary>
     internal static ValueTask<Response> Send(IScenarioContext context, IRequestSource source) =>
         Send(context, source.Create(context.InvocationNumber), source.ReadAsync);

@@ -17,7 +17,9 @@ internal sealed class LiveThresholds
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly int[] _failed;
+    private readonly int[] _checks;
     private readonly string?[] _aborted;
+    private readonly TimeSpan?[] _stoppedAt;
 
     /// <param name="thresholds">The thresholds; those without <see cref="Threshold.AbortWhenErrorCount"/> are left to the end.</param>
     /// <param name="soFar">The steps' summaries so far, the running one's included.</param>
@@ -31,8 +33,13 @@ internal sealed class LiveThresholds
         _time = time;
         _started = time.GetTimestamp();
         _failed = new int[thresholds.Count];
+        _checks = new int[thresholds.Count];
         _aborted = new string?[thresholds.Count];
+        _stoppedAt = new TimeSpan?[thresholds.Count];
     }
+
+    /// <summary>Rounds of checks made so far.</summary>
+    public int Rounds { get; private set; }
 
     /// <summary>Whether a threshold stopped the run.</summary>
     public bool Aborted => Array.Exists(_aborted, static message => message is not null);
@@ -59,6 +66,7 @@ internal sealed class LiveThresholds
     public void CheckOnce()
     {
         var elapsed = _time.GetElapsedTime(_started);
+        Rounds++;
         List<RunSummary>? runs = null;
         for (var t = 0; t < _thresholds.Count; t++)
         {
@@ -70,7 +78,13 @@ internal sealed class LiveThresholds
 
             runs ??= _soFar();
             var result = ThresholdEvaluator.Evaluate([threshold], runs)[0];
-            if (result.Passed || result.Actual is null)
+            if (result.Actual is null)
+            {
+                continue;
+            }
+
+            _checks[t]++;
+            if (result.Passed)
             {
                 continue;
             }
@@ -78,6 +92,7 @@ internal sealed class LiveThresholds
             var failed = ++_failed[t];
             if (failed >= limit)
             {
+                _stoppedAt[t] = elapsed;
                 _aborted[t] = string.Create(CultureInfo.InvariantCulture,
                     $"{result.Message}; stopped the run at {elapsed.TotalSeconds:0.0} s after {failed} failed check(s) while it went (--abort-when-error-count {limit})");
                 _abort.Cancel();
@@ -92,8 +107,8 @@ internal sealed class LiveThresholds
         for (var t = 0; t < atTheEnd.Count; t++)
         {
             results.Add(_aborted[t] is { } message
-                ? atTheEnd[t] with { Passed = false, Message = message, FailedChecks = _failed[t], AbortedRun = true }
-                : atTheEnd[t] with { FailedChecks = _failed[t] });
+                ? atTheEnd[t] with { Passed = false, Message = message, FailedChecks = _failed[t], AbortedRun = true, Checks = _checks[t], StoppedAt = _stoppedAt[t] }
+                : atTheEnd[t] with { FailedChecks = _failed[t], Checks = _checks[t] });
         }
 
         return results;

@@ -68,9 +68,10 @@ public static class LoadTestsApp
         // --abort-when-error-count: the thresholds are checked while the run goes, and one that fails that often stops it.
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var checks = new LiveThresholds(options.Thresholds, context.ResultsSoFar, abort, time);
+        var checkInterval = options.LiveInterval ?? TimeSpan.FromSeconds(5);
         var checking = options.AbortWhenErrorCount is null
             ? Task.CompletedTask
-            : checks.RunAsync(options.LiveInterval ?? TimeSpan.FromSeconds(5), liveStop.Token);
+            : checks.RunAsync(checkInterval, liveStop.Token);
         var scenarios = options.Scenario == "all"
             ? new[] { "warm", "cold_start", "complexity", "concurrency", "throughput", "batch", "sandbox", "modes", "tokens", "strategies" }
             : [options.Scenario];
@@ -128,6 +129,7 @@ public static class LoadTestsApp
             FinishedAt = time.GetUtcNow(),
             Runs = context.Results,
             Thresholds = thresholds,
+            LiveChecks = options.AbortWhenErrorCount is null ? null : new LiveCheckSummary(checkInterval, checks.Rounds),
             Failures = failures,
         };
         if (options.ReportDirectory is { } directory)

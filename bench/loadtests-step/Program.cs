@@ -5,18 +5,23 @@ using BenchPlatform.LoadTests;
 
 // Both HTTP modes are closed loops and run their socket continuations inline on the event threads (before any socket;
 // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps the thread pool hop, for a before/after).
-if (args is ["capacity" or "raw", ..])
+if (args is ["capacity" or "lean" or "raw" or "lean-raw", ..])
 {
     LoadTestRunner.UseInlineSocketCompletions();
 }
 
 // capacity URL CONNECTIONS SECONDS: a scenario written with the public API (Scenario.Create + Http.Send, closed model)
-// as fast as it goes, for bench/loadtests-vs-wrk.sh; anything else: the BenchmarkDotNet benchmarks.
-if (args is ["capacity", var url, var connections, var seconds])
+// as fast as it goes, for bench/loadtests-vs-wrk.sh; lean: the same scenario sending through a LeanHttpClient instead of
+// HttpClient; anything else: the BenchmarkDotNet benchmarks.
+if (args is [var mode and ("capacity" or "lean"), var url, var connections, var seconds])
 {
     var target = new Uri(url);
     var copies = int.Parse(connections, CultureInfo.InvariantCulture);
-    var scenario = Scenario.Create("capacity", async ctx => await Http.Send(ctx, new HttpRequestMessage(HttpMethod.Get, target)))
+    using var lean = new LeanHttpClient(target);
+    var get = lean.Prepare(HttpMethod.Get, target.PathAndQuery);
+    var scenario = (mode == "lean"
+            ? Scenario.Create("capacity", async ctx => await Http.Send(ctx, get))
+            : Scenario.Create("capacity", async ctx => await Http.Send(ctx, new HttpRequestMessage(HttpMethod.Get, target))))
         .WithWarmUpDuration(TimeSpan.FromSeconds(1))
         .WithLoadSimulations(Simulation.KeepConstant(copies, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))));
     // The process's CPU time over the measured window (from the end of the warm-up to the end of the load, before the
@@ -34,21 +39,32 @@ if (args is ["capacity", var url, var connections, var seconds])
     return 0;
 }
 
-// raw URL CONNECTIONS SECONDS: the same closed loop with HttpClient alone (no engine): the ceiling the engine runs under.
-if (args is ["raw", var rawUrl, var rawConnections, var rawSeconds])
+// raw URL CONNECTIONS SECONDS: the same closed loop with HttpClient alone (no engine): the ceiling the engine runs under;
+// lean-raw: with LeanHttpClient alone.
+if (args is [var rawMode and ("raw" or "lean-raw"), var rawUrl, var rawConnections, var rawSeconds])
 {
     var target = new Uri(rawUrl);
     var copies = int.Parse(rawConnections, CultureInfo.InvariantCulture);
     using var handler = BenchPlatform.LoadTests.Engine.LoadEngine.CreateHandler(copies);
     using var client = new HttpMessageInvoker(handler, disposeHandler: false);
+    using var lean = new LeanHttpClient(target);
+    var get = lean.Prepare(HttpMethod.Get, target.PathAndQuery);
     long count = 0;
     async Task LoopAsync(long until)
     {
         while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, target);
-            using var response = await client.SendAsync(request, CancellationToken.None);
-            await response.Content.CopyToAsync(Stream.Null);
+            if (rawMode == "lean-raw")
+            {
+                await lean.SendAsync(get);
+            }
+            else
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target);
+                using var response = await client.SendAsync(request, CancellationToken.None);
+                await response.Content.CopyToAsync(Stream.Null);
+            }
+
             Interlocked.Increment(ref count);
         }
     }

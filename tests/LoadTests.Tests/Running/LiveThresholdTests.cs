@@ -24,6 +24,8 @@ public sealed class LiveThresholdTests
         var threshold = Assert.Single(stats.Thresholds);
         Assert.True(threshold.AbortedRun);
         Assert.Equal(1, threshold.FailedChecks);
+        Assert.InRange(threshold.Checks, 1, 30);
+        Assert.InRange(threshold.StoppedAt!.Value, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
         Assert.Contains("stopped the run at", threshold.Message, StringComparison.Ordinal);
         var failing = stats.GetScenarioStats("failing").Summary;
         Assert.Equal(1000, failing.Due);
@@ -62,7 +64,10 @@ public sealed class LiveThresholdTests
         Assert.False(never.Passed);
         Assert.False(never.AbortedRun);
         Assert.Equal(counts.Length - 1, never.FailedChecks);
+        Assert.Equal(counts.Length - 1, never.Checks);
+        Assert.Null(never.StoppedAt);
         Assert.Equal(0, stats.Thresholds[2].FailedChecks);
+        Assert.Equal(0, stats.Thresholds[2].Checks);
     }
 
     [Fact]
