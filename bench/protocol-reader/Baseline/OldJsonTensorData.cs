@@ -1,7 +1,10 @@
+// Baseline for the benchmarks: a copy, kept as it was, of the code the Protocol reader replaced (commit 7581181).
 using System.Globalization;
 using System.Runtime.InteropServices;
+using BenchPlatform.Protocol.Inference;
+using BenchPlatform.Protocol.Tensors;
 
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Bench.ProtocolReader.Baseline;
 
 /// <summary>
 /// The fast path for a tensor's JSON <c>data</c>: one pass over the bytes of a (possibly nested) array of numbers,
@@ -12,7 +15,7 @@ namespace BenchPlatform.InferenceWorker.Predict;
 /// out-of-range values, a count that does not match, malformed JSON) answers -1 and the caller takes the general
 /// path, which names the fault.
 /// </summary>
-internal static class JsonTensorData
+internal static partial class OldJsonTensorData
 {
     private const int MaxDepth = 32;
 
@@ -376,43 +379,5 @@ internal static class JsonTensorData
         }
 
         return double.IsFinite(value) ? i : -1;
-    }
-
-    private static void Accumulate(byte digit, ref ulong mantissa, ref int significant)
-    {
-        if (significant == 0 && digit == '0')
-        {
-            return;
-        }
-
-        significant++;
-        if (significant <= 19)
-        {
-            mantissa = (mantissa * 10) + (uint)(digit - '0');
-        }
-    }
-
-    private static int ReadNamedFloat(ReadOnlySpan<byte> json, out double value)
-    {
-        value = 0;
-        if (json.StartsWith("\"NaN\""u8))
-        {
-            value = double.NaN;
-            return 5;
-        }
-
-        if (json.StartsWith("\"Infinity\""u8))
-        {
-            value = double.PositiveInfinity;
-            return 10;
-        }
-
-        if (json.StartsWith("\"-Infinity\""u8))
-        {
-            value = double.NegativeInfinity;
-            return 11;
-        }
-
-        return -1;
     }
 }
