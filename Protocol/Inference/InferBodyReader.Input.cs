@@ -15,7 +15,7 @@ public static partial class InferBodyReader
     /// </summary>
     private static InputTensor? ReadInput(ref Utf8JsonReader reader, ref Position position, int index, bool fastData, bool decode, ref Counter counts)
     {
-        Expect(ref reader, JsonTokenType.StartObject, $"inputs[{index}] must be an object {{\"name\",\"shape\",\"datatype\",\"data\"}}.", $"inputs[{index}]");
+        Expect(ref reader, JsonTokenType.StartObject, "inputs[#] must be an object {\"name\",\"shape\",\"datatype\",\"data\"}.", "inputs[#]", index);
         string? name = null;
         var named = false;
         var type = TensorDataType.Unknown;
@@ -44,7 +44,7 @@ public static partial class InferBodyReader
                 else if (reader.ValueTextEquals("datatype"u8))
                 {
                     reader.Read();
-                    Expect(ref reader, JsonTokenType.String, $"inputs[{index}].datatype must be a string such as \"FP32\".", $"inputs[{index}].datatype");
+                    Expect(ref reader, JsonTokenType.String, "inputs[#].datatype must be a string such as \"FP32\".", "inputs[#].datatype", index);
                     type = reader.ValueIsEscaped ? TensorDataTypes.Parse(reader.GetString()) : TensorDataTypes.Parse(reader.ValueSpan);
                     datatype = type == TensorDataType.Unknown ? reader.GetString() : TensorDataTypes.Name(type);
                     Discard(ref filled, ref checkedFast);
@@ -97,7 +97,6 @@ public static partial class InferBodyReader
             throw;
         }
 
-        var label = name is null ? $"inputs[{index}]" : $"input '{name}'";
         if (checkedFast && binarySize < 0 && named)
         {
             counts.Elements += ElementCount(dims[..rank]);
@@ -107,56 +106,55 @@ public static partial class InferBodyReader
         filled?.Dispose();
         if (!named)
         {
-            throw new BadRequestException(Title, $"{label} has no \"name\".", $"inputs[{index}].name");
+            throw new BadRequestException(Title, $"{Label(name, index)} has no \"name\".", $"inputs[{index}].name");
         }
 
         if (datatype is null)
         {
-            throw new BadRequestException(Title, $"{label} has no \"datatype\"; use one of {TensorDataTypes.Names}.", $"inputs[{index}].datatype");
+            throw new BadRequestException(Title, $"{Label(name, index)} has no \"datatype\"; use one of {TensorDataTypes.Names}.", $"inputs[{index}].datatype");
         }
 
         if (type == TensorDataType.Unknown)
         {
-            throw new BadRequestException(Title, $"{label} has datatype '{datatype}', which is not one of {TensorDataTypes.Names}.", $"inputs[{index}].datatype");
+            throw new BadRequestException(Title, $"{Label(name, index)} has datatype '{datatype}', which is not one of {TensorDataTypes.Names}.", $"inputs[{index}].datatype");
         }
 
         if (rank < 0)
         {
-            throw new BadRequestException(Title, $"{label} has no \"shape\"; give its dimensions, e.g. [1, 4] ([] for a scalar).", $"inputs[{index}].shape");
+            throw new BadRequestException(Title, $"{Label(name, index)} has no \"shape\"; give its dimensions, e.g. [1, 4] ([] for a scalar).", $"inputs[{index}].shape");
         }
 
         if (binarySize >= 0 && dataStart >= 0)
         {
-            throw new BadRequestException(Title, $"{label} has both \"data\" and parameters.binary_data_size; send its elements one way, not both.", $"inputs[{index}].data");
+            throw new BadRequestException(Title, $"{Label(name, index)} has both \"data\" and parameters.binary_data_size; send its elements one way, not both.", $"inputs[{index}].data");
         }
 
         if (dataStart < 0 && binarySize < 0)
         {
             throw new BadRequestException(Title,
-                $"{label} has no \"data\"; give its elements row-major as a JSON array (or as binary: parameters.binary_data_size with the {BinaryHeader} header).",
+                $"{Label(name, index)} has no \"data\"; give its elements row-major as a JSON array (or as binary: parameters.binary_data_size with the {BinaryHeader} header).",
                 $"inputs[{index}].data");
         }
 
         var count = ElementCount(dims[..rank]);
         if (count < 0)
         {
-            throw new BadRequestException(Title, $"{label} has shape [{string.Join(", ", dims[..rank].ToArray())}], more elements than one request may carry.", $"inputs[{index}].shape");
+            throw new BadRequestException(Title, $"{Label(name, index)} has shape [{string.Join(", ", dims[..rank].ToArray())}], more elements than one request may carry.", $"inputs[{index}].shape");
         }
 
         if (binarySize >= 0)
         {
-            var field = $"inputs[{index}].parameters.binary_data_size";
             if (!position.BinaryBody)
             {
                 throw new BadRequestException(Title,
-                    $"{label} has parameters.binary_data_size but the request has no binary tensor data: send the {BinaryHeader} header with the JSON part's byte length, then the elements.",
-                    field);
+                    $"{Label(name, index)} has parameters.binary_data_size but the request has no binary tensor data: send the {BinaryHeader} header with the JSON part's byte length, then the elements.",
+                    $"inputs[{index}].parameters.binary_data_size");
             }
 
             if (binarySize > position.Binary.Length - position.BinaryUsed)
             {
                 throw new BadRequestException(Title,
-                    $"{label} has binary_data_size {binarySize} but only {position.Binary.Length - position.BinaryUsed} binary bytes are left after the JSON header ({BinaryHeader}) and the inputs before it.",
+                    $"{Label(name, index)} has binary_data_size {binarySize} but only {position.Binary.Length - position.BinaryUsed} binary bytes are left after the JSON header ({BinaryHeader}) and the inputs before it.",
                     BinaryHeader);
             }
 
@@ -172,7 +170,7 @@ public static partial class InferBodyReader
             var binaryTensor = new InputTensor(name!, type, dims[..rank].ToArray(), (int)count);
             try
             {
-                BinaryTensorData.Read(data, binaryTensor, label, field);
+                BinaryTensorData.Read(data, binaryTensor, Label(name, index), $"inputs[{index}].parameters.binary_data_size");
                 return binaryTensor;
             }
             catch
@@ -192,7 +190,7 @@ public static partial class InferBodyReader
         var tensor = new InputTensor(name!, type, dims[..rank].ToArray(), (int)count);
         try
         {
-            JsonTensorReader.ReadData(position.Body[dataStart..dataEnd], tensor, label, $"inputs[{index}].data");
+            JsonTensorReader.ReadData(position.Body[dataStart..dataEnd], tensor, Label(name, index), $"inputs[{index}].data");
             return tensor;
         }
         catch
@@ -260,7 +258,7 @@ public static partial class InferBodyReader
     /// <summary>An input's <c>parameters</c>: returns <c>binary_data_size</c>, or -1 when absent.</summary>
     private static long ReadInputParameters(ref Utf8JsonReader reader, int index)
     {
-        Expect(ref reader, JsonTokenType.StartObject, $"inputs[{index}].parameters must be an object such as {{\"binary_data_size\": 3136}}.", $"inputs[{index}].parameters");
+        Expect(ref reader, JsonTokenType.StartObject, "inputs[#].parameters must be an object such as {\"binary_data_size\": 3136}.", "inputs[#].parameters", index);
         long size = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -286,7 +284,7 @@ public static partial class InferBodyReader
     /// <summary>Reads <c>shape</c> into <paramref name="dims"/>; returns the rank.</summary>
     private static int ReadShape(ref Utf8JsonReader reader, int index, scoped Span<long> dims)
     {
-        Expect(ref reader, JsonTokenType.StartArray, $"inputs[{index}].shape must be an array of dimensions, e.g. [1, 4].", $"inputs[{index}].shape");
+        Expect(ref reader, JsonTokenType.StartArray, "inputs[#].shape must be an array of dimensions, e.g. [1, 4].", "inputs[#].shape", index);
         var rank = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {

@@ -227,7 +227,7 @@ public static partial class InferBodyReader
     /// <summary>One entry of <c>outputs</c>; its name goes into <paramref name="outputs"/> when decoding (non-null).</summary>
     private static void ReadOutput(ref Utf8JsonReader reader, int index, List<string>? outputs, ref List<string>? binaryOutputs)
     {
-        Expect(ref reader, JsonTokenType.StartObject, "Each entry of \"outputs\" must be an object {\"name\": …}.", $"outputs[{index}]");
+        Expect(ref reader, JsonTokenType.StartObject, "Each entry of \"outputs\" must be an object {\"name\": …}.", "outputs[#]", index);
         string? name = null;
         var named = false;
         var binary = false;
@@ -249,14 +249,14 @@ public static partial class InferBodyReader
             else if (reader.ValueTextEquals("parameters"u8))
             {
                 reader.Read();
-                Expect(ref reader, JsonTokenType.StartObject, "An output's \"parameters\" must be an object such as {\"binary_data\": true}.", $"outputs[{index}].parameters");
+                Expect(ref reader, JsonTokenType.StartObject, "An output's \"parameters\" must be an object such as {\"binary_data\": true}.", "outputs[#].parameters", index);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isBinary = reader.ValueTextEquals("binary_data"u8);
                     reader.Read();
                     if (isBinary)
                     {
-                        binary = Boolean(ref reader, "An output's \"parameters.binary_data\" must be true or false.", $"outputs[{index}].parameters.binary_data");
+                        binary = Boolean(ref reader, "An output's \"parameters.binary_data\" must be true or false.", "outputs[#].parameters.binary_data", index);
                     }
                     else
                     {
@@ -288,20 +288,34 @@ public static partial class InferBodyReader
         }
     }
 
-    private static bool Boolean(ref Utf8JsonReader reader, string detail, string field) => reader.TokenType switch
+    /// <summary>A JSON boolean; otherwise a refusal whose detail and field have <paramref name="index"/> for <c>#</c>.</summary>
+    private static bool Boolean(ref Utf8JsonReader reader, string detail, string field, int index = -1) => reader.TokenType switch
     {
         JsonTokenType.True => true,
         JsonTokenType.False => false,
-        _ => throw new BadRequestException(Title, detail, field),
+        _ => throw Refusal(detail, field, index),
     };
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string detail, string field)
+    /// <summary>
+    /// Refuses unless the token is of <paramref name="type"/>. The detail and field are constants with <c>#</c> where
+    /// <paramref name="index"/> goes, so a body that passes builds no string.
+    /// </summary>
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string detail, string field, int index = -1)
     {
         if (reader.TokenType != type)
         {
-            throw new BadRequestException(Title, detail, field);
+            throw Refusal(detail, field, index);
         }
     }
+
+    private static BadRequestException Refusal(string detail, string field, int index)
+    {
+        var at = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new BadRequestException(Title, detail.Replace("#", at, StringComparison.Ordinal), field.Replace("#", at, StringComparison.Ordinal));
+    }
+
+    /// <summary>How messages name an input: by its name once known, else by its place.</summary>
+    private static string Label(string? name, int index) => name is null ? $"inputs[{index}]" : $"input '{name}'";
 
     private static void Dispose(List<InputTensor> inputs)
     {

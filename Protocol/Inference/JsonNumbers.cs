@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace BenchPlatform.Protocol.Inference;
 
@@ -21,6 +22,7 @@ internal static class JsonNumbers
     /// Whether a float element is one <see cref="ReadElement{T}"/> accepts, without converting it when its decimal
     /// magnitude is certainly inside <typeparamref name="T"/>'s range (the gateway's validate mode needs no value).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int CheckFloat<T>(ReadOnlySpan<byte> json) where T : unmanaged
     {
         if (json[0] == '"')

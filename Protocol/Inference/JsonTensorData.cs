@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BenchPlatform.Protocol.Tensors;
 
@@ -129,19 +130,37 @@ internal static class JsonTensorData
                     continue;
                 }
 
-                if (depth == 0 || count >= capacity)
+                if (depth == 0)
                 {
                     return -1;
                 }
 
-                var consumed = sink.Read(json[i..], count);
-                if (consumed <= 0)
+                // A run of elements, "1,2,3": straight from one to the next while a comma is followed by one (not by
+                // whitespace or a bracket, which the loop around takes).
+                while (true)
                 {
-                    return -1;
+                    if (count >= capacity)
+                    {
+                        return -1;
+                    }
+
+                    var consumed = sink.Read(json[i..], count);
+                    if (consumed <= 0)
+                    {
+                        return -1;
+                    }
+
+                    count++;
+                    i += consumed;
+                    if (i + 1 < json.Length && json[i] == ',' && json[i + 1] is > (byte)' ' and not (byte)'[' and not (byte)']')
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    break;
                 }
 
-                count++;
-                i += consumed;
                 expectValue = false;
                 justOpened = false;
                 continue;
@@ -173,6 +192,7 @@ internal static class JsonTensorData
 
         public readonly int Capacity => _destination.Length;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly int Read(ReadOnlySpan<byte> json, int index) => JsonNumbers.ReadElement(json, out _destination[index]);
     }
 
@@ -180,6 +200,7 @@ internal static class JsonTensorData
     {
         public int Capacity { get; } = capacity;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Read(ReadOnlySpan<byte> json, int index) =>
             typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half)
                 ? JsonNumbers.CheckFloat<T>(json)

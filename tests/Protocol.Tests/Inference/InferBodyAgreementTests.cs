@@ -159,6 +159,48 @@ public sealed class InferBodyAgreementTests
         }
     }
 
+    [Theory]
+    [InlineData("[1,2,3,4]")]
+    [InlineData("[[1,2],[3,4]]")]
+    [InlineData("[[1,2],3,[[4]]]")]
+    [InlineData("[ 1 ,\n2\t,\r3 , 4 ]")]
+    [InlineData("[1,-2,3e0,-4E+0]")]
+    [InlineData("[1.0,2.5,-0.5,0]")]
+    [InlineData("[1,2,3,[4]]")]
+    [InlineData("[\"NaN\",1,\"Infinity\",\"-Infinity\"]")]
+    [InlineData("[1,,2,3]")]
+    [InlineData("[1,2,3,4,]")]
+    [InlineData("[1,2,3,]]")]
+    [InlineData("[1 2,3,4]")]
+    [InlineData("[1,2,3,4x]")]
+    [InlineData("[1,2,3,4")]
+    [InlineData("[1,2,3,4]]")]
+    [InlineData("[true,false,true,false]")]
+    [InlineData("[true,false,true,1]")]
+    [InlineData("[-0,-1,255,256]")]
+    [InlineData("[65504,65520,1e38,3.5e38]")]
+    [InlineData("[1,2,3,1e400]")]
+    public void GatewayAndWorker_EdgeArraysOfEveryNumericType_Agree(string data)
+    {
+        foreach (var datatype in (string[])["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64"])
+        {
+            var body = Encoding.UTF8.GetBytes(Input(datatype, "[4]", data));
+            var refusal = InferBodyReader.Validate(body, null, out _);
+            BadRequestException? decodeError = null;
+            try
+            {
+                InferBodyReader.Decode(body).Dispose();
+            }
+            catch (BadRequestException ex)
+            {
+                decodeError = ex;
+            }
+
+            Assert.True((refusal?.Message, refusal?.Field) == (decodeError?.Message, decodeError?.Field),
+                $"{datatype} {data}: gateway {refusal?.Message ?? "accepts"}; worker {decodeError?.Message ?? "accepts"}");
+        }
+    }
+
     [Fact]
     public void Validate_ValidNumericBody_TakesTheAllocationFreePass()
     {
