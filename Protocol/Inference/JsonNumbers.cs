@@ -5,7 +5,7 @@ namespace BenchPlatform.Protocol.Inference;
 
 /// <summary>
 /// One JSON element of a tensor's <c>data</c>, read straight from its bytes: the strict subset the fast path takes
-/// (<see cref="JsonTensorData"/>). Decimals of up to 19 significant digits with a small exponent are converted exactly
+/// (<see cref="JsonTensorData"/>). Decimals of up to 19 digits with a small exponent are converted exactly
 /// (Clinger's fast path: an exact integer times or divided by an exact power of ten, one correctly rounded operation),
 /// so every element equals what <see cref="System.Text.Json.Utf8JsonReader"/> gives. Each method returns the bytes the
 /// element takes, or -1 when the general path must decide.
@@ -259,12 +259,14 @@ internal static class JsonNumbers
             i++;
         }
 
+        // Every digit goes into the mantissa (leading zeros add nothing to it); past 19 digits it may wrap, and then
+        // the digit count sends the number to the runtime's parser below.
         ulong mantissa = 0;
-        var significant = 0;
         var intStart = i;
-        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        uint digit;
+        while (i < json.Length && (digit = (uint)(json[i] - '0')) <= 9)
         {
-            Accumulate(json[i], ref mantissa, ref significant);
+            mantissa = (mantissa * 10) + digit;
             i++;
         }
 
@@ -279,9 +281,9 @@ internal static class JsonNumbers
         {
             i++;
             var fractionStart = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+            while (i < json.Length && (digit = (uint)(json[i] - '0')) <= 9)
             {
-                Accumulate(json[i], ref mantissa, ref significant);
+                mantissa = (mantissa * 10) + digit;
                 i++;
             }
 
@@ -326,7 +328,7 @@ internal static class JsonNumbers
         }
 
         var scale = exponent - fractionDigits;
-        if (significant <= 19 && mantissa <= (1UL << 53) && scale is >= -22 and <= 22)
+        if (intDigits + fractionDigits <= 19 && mantissa <= (1UL << 53) && scale is >= -22 and <= 22)
         {
             double d = mantissa;
             d = scale < 0 ? d / PowersOfTen[-scale] : d * PowersOfTen[scale];
@@ -341,20 +343,6 @@ internal static class JsonNumbers
         }
 
         return double.IsFinite(value) ? i : -1;
-    }
-
-    private static void Accumulate(byte digit, ref ulong mantissa, ref int significant)
-    {
-        if (significant == 0 && digit == '0')
-        {
-            return;
-        }
-
-        significant++;
-        if (significant <= 19)
-        {
-            mantissa = (mantissa * 10) + (uint)(digit - '0');
-        }
     }
 
     private static int ReadNamedFloat(ReadOnlySpan<byte> json, out double value)
