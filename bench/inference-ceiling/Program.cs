@@ -8,8 +8,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Samples;
+using BenchPlatform.Protocol.Inference;
 using Microsoft.ML.OnnxRuntime;
 
 if (args is ["write-wide-mlp", var path])
