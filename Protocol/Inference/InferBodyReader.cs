@@ -219,7 +219,12 @@ public static partial class InferBodyReader
         return decode
             ? new InferRequest
             {
-                Id = id, Inputs = inputs!, Outputs = outputs, UseCache = useCache, BinaryOutput = binaryOutput, BinaryOutputs = binaryOutputs,
+                Id = id,
+                Inputs = inputs!,
+                Outputs = outputs,
+                UseCache = useCache,
+                BinaryOutput = binaryOutput,
+                BinaryOutputs = binaryOutputs,
             }
             : null;
     }

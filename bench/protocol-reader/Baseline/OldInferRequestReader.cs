@@ -147,7 +147,12 @@ internal static partial class OldInferRequestReader
 
         return new InferRequest
         {
-            Id = id, Inputs = inputs, Outputs = outputs, UseCache = useCache, BinaryOutput = binaryOutput, BinaryOutputs = binaryOutputs,
+            Id = id,
+            Inputs = inputs,
+            Outputs = outputs,
+            UseCache = useCache,
+            BinaryOutput = binaryOutput,
+            BinaryOutputs = binaryOutputs,
         };
     }
 
