@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BenchPlatform.Gateway.Options;
 using BenchPlatform.Gateway.Telemetry;
 using BenchPlatform.Gateway.Validation;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.Gateway.Forwarding;
@@ -32,7 +33,7 @@ internal sealed class AdaptiveConcurrencyMiddleware(
         if (!limit.TryEnter())
         {
             metrics.Shed(model);
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Overloaded",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.Overloaded,
                 $"Model '{model}' has {limit.Limit} requests in flight, as many as its replicas answer within twice their idle latency " +
                 $"plus {_options.LatencyAllowance.TotalMilliseconds:0} ms (the gateway's adaptive concurrency limit, Gateway:AdaptiveConcurrency and " +
                 $"Gateway:LatencyAllowance); retry after {_options.RetryAfterSeconds} s.",

@@ -1,6 +1,7 @@
 using BenchPlatform.Gateway.Destinations;
 using BenchPlatform.Gateway.Options;
 using BenchPlatform.Gateway.Telemetry;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
@@ -30,7 +31,7 @@ internal sealed partial class ClusterAdmissionMiddleware(
         if (context.Request.Headers.TryGetValue(RequestDeadline.HeaderName, out var values)
             && (values.Count != 1 || !RequestDeadline.TryParse(values[0], out timeout)))
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request timeout", RequestDeadline.Describe(values),
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidRequestTimeout, RequestDeadline.Describe(values),
                 field: RequestDeadline.HeaderName);
             return;
         }
@@ -68,7 +69,7 @@ internal sealed partial class ClusterAdmissionMiddleware(
                 }
                 else if (!context.RequestAborted.IsCancellationRequested && time.GetTimestamp() >= feature.Deadline)
                 {
-                    await GatewayProblem.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Deadline exceeded",
+                    await GatewayProblem.WriteAsync(context, StatusCodes.Status504GatewayTimeout, ProblemTitles.DeadlineExceeded,
                         $"No replica of '{cluster.Name}' became ready within the request's {timeout.TotalSeconds:0.###} s " +
                         $"({RequestDeadline.HeaderName}, default Gateway:DefaultDeadline); the request was not run.");
                 }

@@ -8,18 +8,15 @@ namespace BenchPlatform.Gateway.Validation;
 /// </summary>
 internal static class JsonBodyRules
 {
-    private static readonly string[] Datatypes =
-        ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "BF16", "FP32", "FP64", "BYTES", "STRING"];
-
     private static readonly string[] Strategies = ["baseline", "reread", "diverse_sampling", "best_of_n"];
 
     private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer"];
 
     /// <summary>
-    /// The first rule <paramref name="root"/> breaks, or null. <paramref name="binaryLength"/>: the bytes after the JSON
-    /// header of an infer body with binary tensor data (-1 when the body is JSON only).
+    /// The first rule <paramref name="root"/> breaks, or null. Infer bodies are not checked here: the gateway reads them
+    /// with the contract's own reader (<see cref="Protocol.Inference.InferBodyReader"/>).
     /// </summary>
-    public static ValidationError? Check(BodyKind kind, JsonElement root, long binaryLength = -1)
+    public static ValidationError? Check(BodyKind kind, JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -28,7 +25,6 @@ internal static class JsonBodyRules
 
         return kind switch
         {
-            BodyKind.Infer => Infer(root, binaryLength),
             BodyKind.Completion => Completion(root),
             BodyKind.ChatCompletion => ChatCompletion(root),
             BodyKind.BlockRun => BlockRun(root),
@@ -38,189 +34,6 @@ internal static class JsonBodyRules
             BodyKind.Warmup => Warmup(root),
             _ => null,
         };
-    }
-
-    private static ValidationError? Infer(JsonElement root, long binaryLength)
-    {
-        if (OptionalString(root, "id") is { } idError)
-        {
-            return idError;
-        }
-
-        if (!root.TryGetProperty("inputs", out var inputs))
-        {
-            return new("inputs", "'inputs' is required: an array of {\"name\",\"shape\",\"datatype\",\"data\"}.");
-        }
-
-        if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
-        {
-            return new("inputs", $"'inputs' must be a non-empty array of {{\"name\",\"shape\",\"datatype\",\"data\"}}, not {Describe(inputs)}.");
-        }
-
-        var index = 0;
-        long binary = 0;
-        foreach (var input in inputs.EnumerateArray())
-        {
-            if (InferInput(input, $"inputs[{index}]", binaryLength >= 0, ref binary) is { } error)
-            {
-                return error;
-            }
-
-            index++;
-        }
-
-        if (binaryLength >= 0 && binary != binaryLength)
-        {
-            return new("Inference-Header-Content-Length",
-                $"The body has {binaryLength} bytes after the JSON header (Inference-Header-Content-Length) but the inputs' binary_data_size add up to {binary}; they must match.");
-        }
-
-        if (root.TryGetProperty("outputs", out var outputs))
-        {
-            if (outputs.ValueKind != JsonValueKind.Array)
-            {
-                return new("outputs", $"'outputs' must be an array of {{\"name\"}}, not {Describe(outputs)}.");
-            }
-
-            index = 0;
-            foreach (var output in outputs.EnumerateArray())
-            {
-                if (output.ValueKind != JsonValueKind.Object || RequiredString(output, "name", $"outputs[{index}]") is not null)
-                {
-                    return new($"outputs[{index}].name", $"'outputs[{index}]' must be an object with a string 'name'.");
-                }
-
-                index++;
-            }
-        }
-
-        return OptionalObject(root, "parameters");
-    }
-
-    private static ValidationError? InferInput(JsonElement input, string path, bool binaryBody, ref long binary)
-    {
-        if (input.ValueKind != JsonValueKind.Object)
-        {
-            return new(path, $"'{path}' must be an object {{\"name\",\"shape\",\"datatype\",\"data\"}}, not {Describe(input)}.");
-        }
-
-        if (RequiredString(input, "name", path) is { } nameError)
-        {
-            return nameError;
-        }
-
-        if (RequiredString(input, "datatype", path) is { } typeError)
-        {
-            return typeError;
-        }
-
-        var datatype = input.GetProperty("datatype").GetString()!;
-        if (Array.IndexOf(Datatypes, datatype) < 0)
-        {
-            return new($"{path}.datatype", $"'{path}.datatype' is '{datatype}'; use one of {string.Join(", ", Datatypes)}.");
-        }
-
-        if (!input.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array)
-        {
-            return new($"{path}.shape", $"'{path}.shape' is required: an array of non-negative integers such as [1,4].");
-        }
-
-        long elements = 1;
-        var dim = 0;
-        foreach (var size in shape.EnumerateArray())
-        {
-            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out var value))
-            {
-                return new($"{path}.shape[{dim}]", $"'{path}.shape[{dim}]' must be an integer, not {Describe(size)}.");
-            }
-
-            if (value < 0)
-            {
-                return new($"{path}.shape[{dim}]", $"'{path}.shape[{dim}]' is {value}; dimensions must be ≥ 0.");
-            }
-
-            if (value != 0 && elements > long.MaxValue / value)
-            {
-                return new($"{path}.shape", $"'{path}.shape' holds more than {long.MaxValue} elements; send a smaller shape.");
-            }
-
-            elements = value == 0 || elements == 0 ? 0 : elements * value;
-            dim++;
-        }
-
-        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-            && parameters.TryGetProperty("binary_data_size", out var binarySize))
-        {
-            var sizePath = $"{path}.parameters.binary_data_size";
-            if (!binaryBody)
-            {
-                return new(sizePath, $"'{sizePath}' needs binary tensor data: send the Inference-Header-Content-Length header with the JSON part's byte length, then the elements.");
-            }
-
-            if (binarySize.ValueKind != JsonValueKind.Number || !binarySize.TryGetInt64(out var bytes) || bytes < 0 || bytes > int.MaxValue)
-            {
-                return new(sizePath, $"'{sizePath}' must be a byte count between 0 and {int.MaxValue}, not {Describe(binarySize)}.");
-            }
-
-            if (input.TryGetProperty("data", out _))
-            {
-                return new($"{path}.data", $"'{path}' has both 'data' and parameters.binary_data_size; send its elements one way.");
-            }
-
-            binary += bytes;
-            return null;
-        }
-
-        if (!input.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-        {
-            return new($"{path}.data", $"'{path}.data' is required: a (row-major, possibly nested) array of {datatype} values.");
-        }
-
-        var kind = datatype switch
-        {
-            "BOOL" => JsonValueKind.True,
-            "BYTES" or "STRING" => JsonValueKind.String,
-            _ => JsonValueKind.Number,
-        };
-        long count = 0;
-        if (CheckElements(data, kind, ref count) is { } bad)
-        {
-            return new($"{path}.data", $"'{path}.data' holds {Describe(bad)}; {datatype} data must be {ExpectedWord(kind)}.");
-        }
-
-        if (count != elements)
-        {
-            return new($"{path}.data", $"'{path}.data' has {count} elements but shape [{string.Join(",", shape.EnumerateArray())}] needs {elements}.");
-        }
-
-        return null;
-    }
-
-    /// <summary>Counts the leaves of a nested array; returns the first leaf of the wrong JSON kind.</summary>
-    private static JsonElement? CheckElements(JsonElement array, JsonValueKind expected, ref long count)
-    {
-        foreach (var item in array.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.Array)
-            {
-                if (CheckElements(item, expected, ref count) is { } bad)
-                {
-                    return bad;
-                }
-
-                continue;
-            }
-
-            var ok = expected == JsonValueKind.True ? item.ValueKind is JsonValueKind.True or JsonValueKind.False : item.ValueKind == expected;
-            if (!ok)
-            {
-                return item;
-            }
-
-            count++;
-        }
-
-        return null;
     }
 
     private static ValidationError? Completion(JsonElement root)
@@ -431,13 +244,6 @@ internal static class JsonBodyRules
 
         return true;
     }
-
-    private static string ExpectedWord(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.True => "true/false",
-        JsonValueKind.String => "strings",
-        _ => "numbers",
-    };
 
     private static string Describe(JsonElement value) => value.ValueKind switch
     {

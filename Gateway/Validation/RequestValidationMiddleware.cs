@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Unicode;
 using BenchPlatform.Gateway.Forwarding;
 using BenchPlatform.Gateway.Options;
+using BenchPlatform.Protocol.Inference;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -17,7 +19,7 @@ namespace BenchPlatform.Gateway.Validation;
 /// </summary>
 internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
-    private const string BinaryHeader = "Inference-Header-Content-Length";
+    private const string BinaryHeader = InferBodyReader.BinaryHeader;
 
     private readonly GatewayOptions _options = options.Value;
 
@@ -52,7 +54,7 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !IsUploadType(type.MediaType.Value, llm))
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, ProblemTitles.UnsupportedContentType,
                 llm
                     ? $"Send the model folder as a zip (application/zip or application/octet-stream), not '{request.ContentType}'."
                     : $"Send the raw .onnx bytes as application/octet-stream, not '{request.ContentType}'.", "Content-Type");
@@ -101,7 +103,7 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
                 || type.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
                 || (jsonLength > 0 && type.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))))
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, ProblemTitles.UnsupportedContentType,
                 jsonLength > 0
                     ? $"Send a binary tensor data body as application/octet-stream or application/json, not '{request.ContentType}'."
                     : $"Send the body as application/json, not '{request.ContentType}'.", "Content-Type");
@@ -175,30 +177,32 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        if (jsonLength > length)
-        {
-            await BadRequest(context, BinaryHeader, $"{BinaryHeader} is {jsonLength} but the body has only {length} bytes; it must count the JSON part only.");
-            return false;
-        }
-
-        // Only the JSON part is text: binary tensor data after it is forwarded as it came (the worker checks its sizes).
-        var json = jsonLength > 0 ? jsonLength : length;
-        var binaryLength = jsonLength > 0 ? length - jsonLength : -1;
+        // Only the JSON part is text: binary tensor data after it is forwarded as it came. A header longer than the body
+        // is the infer-body reader's to refuse.
+        var json = jsonLength > 0 ? Math.Min(jsonLength, length) : length;
         if (!Utf8.IsValid(buffer.AsSpan(0, json)))
         {
             await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
             return false;
         }
 
-        // Infer is the hot path: an allocation-free scan says "valid" for well-formed bodies; anything else goes
-        // through the JsonDocument rules, which name the field at fault.
-        if (kind != BodyKind.Infer || !InferBodyScanner.IsCertainlyValid(buffer.AsSpan(0, json), binaryLength))
+        // Infer is the hot path: the worker's own reader, in its validate mode (no allocation for a well-formed body),
+        // so the gateway refuses exactly what the worker would, with the same problem.
+        if (kind == BodyKind.Infer)
+        {
+            if (InferBodyReader.Validate(buffer.AsSpan(0, length), jsonLength > 0 ? jsonLength : null, out _) is { } refusal)
+            {
+                await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, refusal.Title, refusal.Message, refusal.Field);
+                return false;
+            }
+        }
+        else
         {
             ValidationError? error;
             try
             {
                 using var document = JsonDocument.Parse(buffer.AsMemory(0, json));
-                error = JsonBodyRules.Check(kind, document.RootElement, binaryLength);
+                error = JsonBodyRules.Check(kind, document.RootElement);
             }
             catch (JsonException ex)
             {
@@ -220,10 +224,10 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
     }
 
     private static Task BadRequest(HttpContext context, string field, string detail, int status = StatusCodes.Status400BadRequest) =>
-        GatewayProblem.WriteAsync(context, status, status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Invalid request", detail, field);
+        GatewayProblem.WriteAsync(context, status, status == StatusCodes.Status413PayloadTooLarge ? ProblemTitles.BodyTooLarge : ProblemTitles.InvalidRequest, detail, field);
 
     private static Task TooLarge(HttpContext context, long length, long cap) =>
-        GatewayProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large",
+        GatewayProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ProblemTitles.BodyTooLarge,
             $"The body is larger than this endpoint's cap of {cap} bytes ({length} bytes seen); send a smaller body.", "body");
 
     private static bool IsUploadType(string? mediaType, bool zip) =>

@@ -164,7 +164,7 @@ internal static class BatchExecutor
         }
 
         handle = input.Buffer.AsMemory().Pin();
-        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorDataTypes.ToOrt(input.DataType), input.Shape,
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtDataTypes.ToOrt(input.DataType), input.Shape,
             (nint)handle.Pointer, input.ByteLength);
     }
 
@@ -202,7 +202,7 @@ internal static class BatchExecutor
         }
 
         handle = rented.AsMemory().Pin();
-        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorDataTypes.ToOrt(first.DataType), shape,
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtDataTypes.ToOrt(first.DataType), shape,
             (nint)handle.Pointer, total);
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BenchPlatform.InferenceWorker.Predict;
 
 namespace BenchPlatform.InferenceWorker.Batching;
 

@@ -181,7 +181,7 @@ public static partial class OpenAiApi
             if (e.Error is not null)
             {
                 throw e.Error is EngineOverloadedException
-                    ? new LlmRequestException(StatusCodes.Status503ServiceUnavailable, "Overloaded", e.Error.Message, 1)
+                    ? new LlmRequestException(StatusCodes.Status503ServiceUnavailable, ProblemTitles.Overloaded, e.Error.Message, 1)
                     : new LlmRequestException(StatusCodes.Status503ServiceUnavailable, "Generation failed", $"Model '{model.Name}' failed a generation step: {e.Error.Message}", 1);
             }
 
@@ -402,7 +402,7 @@ public static partial class OpenAiApi
     {
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            throw new LlmRequestException(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body is {context.Request.ContentLength} bytes; at most {MaxBodyBytes} are accepted.");
+            throw new LlmRequestException(StatusCodes.Status413PayloadTooLarge, ProblemTitles.BodyTooLarge, $"The body is {context.Request.ContentLength} bytes; at most {MaxBodyBytes} are accepted.");
         }
 
         using var buffer = new MemoryStream();
@@ -415,7 +415,7 @@ public static partial class OpenAiApi
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > MaxBodyBytes)
                 {
-                    throw new LlmRequestException(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body is over {MaxBodyBytes} bytes.");
+                    throw new LlmRequestException(StatusCodes.Status413PayloadTooLarge, ProblemTitles.BodyTooLarge, $"The body is over {MaxBodyBytes} bytes.");
                 }
             }
         }

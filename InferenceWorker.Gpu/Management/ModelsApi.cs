@@ -173,13 +173,13 @@ public static class ModelsApi
 
     private static bool IsDatabaseDown(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;
 
-    private static ProblemHttpResult NotFound(string name) => Problem(StatusCodes.Status404NotFound, "Model not found",
+    private static ProblemHttpResult NotFound(string name) => Problem(StatusCodes.Status404NotFound, ProblemTitles.ModelNotFound,
         $"No model named '{name}' is registered; list models with GET /v1/models.");
 
     private static ProblemHttpResult Unavailable(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "1";
-        return Problem(StatusCodes.Status503ServiceUnavailable, "Registry unavailable", "The model registry (PostgreSQL) is unreachable; retry shortly.");
+        return Problem(StatusCodes.Status503ServiceUnavailable, ProblemTitles.RegistryUnavailable, "The model registry (PostgreSQL) is unreachable; retry shortly.");
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>

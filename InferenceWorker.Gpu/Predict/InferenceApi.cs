@@ -19,7 +19,7 @@ namespace BenchPlatform.InferenceWorker.Predict;
 public static class InferenceApi
 {
     /// <summary>The binary tensor data extension's header: the byte length of the JSON part of a request or response body.</summary>
-    public const string BinaryHeader = "Inference-Header-Content-Length";
+    public const string BinaryHeader = InferBodyReader.BinaryHeader;
 
     /// <summary>Maps <c>/v2/…</c>.</summary>
     public static IEndpointRouteBuilder MapInferenceApi(this IEndpointRouteBuilder app)
@@ -69,7 +69,7 @@ public static class InferenceApi
     }
 
     private static ProblemHttpResult NotFound(string name, int? version) => TypedResults.Problem(
-        title: "Model not found",
+        title: ProblemTitles.ModelNotFound,
         detail: version is null
             ? $"No model named '{name}' is registered; list models with GET /v1/models or upload one with POST /v1/models?name={name}."
             : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.",
@@ -96,7 +96,7 @@ public static class InferenceApi
         {
             if (timeoutValues.Count != 1 || !RequestDeadline.TryParse(timeoutValues[0], out var timeout))
             {
-                await Problem(context, StatusCodes.Status400BadRequest, "Invalid request timeout", RequestDeadline.Describe(timeoutValues));
+                await Problem(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidRequestTimeout, RequestDeadline.Describe(timeoutValues));
                 return;
             }
 
@@ -108,7 +108,7 @@ public static class InferenceApi
         {
             if (headerValues.Count != 1 || !int.TryParse(headerValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                await Problem(context, StatusCodes.Status400BadRequest, "Invalid inference request",
+                await Problem(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidInferenceRequest,
                     $"{BinaryHeader} is '{headerValues}'; it must be one non-negative integer: the byte length of the JSON part of the body.");
                 return;
             }
@@ -161,7 +161,7 @@ public static class InferenceApi
                 body = copy.AsSpan(0, (int)buffer.Length);
             }
 
-            request = InferRequestReader.Read(body, jsonLength);
+            request = InferBodyReader.Decode(body, jsonLength);
         }
         catch (BadRequestException ex)
         {
@@ -188,7 +188,7 @@ public static class InferenceApi
         // Refused before the model was resolved: the name from the path is not a known model, so it is not a tag.
         context.RequestServices.GetRequiredService<InferenceMetrics>().Shed("*", "memory");
         context.Response.Headers.RetryAfter = "1";
-        return Problem(context, StatusCodes.Status503ServiceUnavailable, "Overloaded",
+        return Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.Overloaded,
             $"This worker holds {memory.Held} bytes of requests; {bytes} more would pass its budget of {memory.Budget} (Inference:MaxRequestBytes); retry after 1 s.");
     }
 
@@ -209,7 +209,7 @@ public static class InferenceApi
         catch (RegistryUnavailableException ex)
         {
             context.Response.Headers.RetryAfter = "1";
-            await Problem(context, StatusCodes.Status503ServiceUnavailable, "Registry unavailable", ex.Message);
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.RegistryUnavailable, ex.Message);
             return;
         }
 
@@ -278,13 +278,13 @@ public static class InferenceApi
             {
                 metrics.Shed(record.Name, "overloaded");
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Problem(context, StatusCodes.Status503ServiceUnavailable, "Overloaded", ex.Message);
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.Overloaded, ex.Message);
                 return;
             }
             catch (DeadlineExceededException ex)
             {
                 metrics.Shed(record.Name, "deadline");
-                await Problem(context, StatusCodes.Status504GatewayTimeout, "Deadline exceeded", ex.Message);
+                await Problem(context, StatusCodes.Status504GatewayTimeout, ProblemTitles.DeadlineExceeded, ex.Message);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

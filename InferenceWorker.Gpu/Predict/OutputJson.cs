@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using BenchPlatform.InferenceWorker.Sessions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -46,7 +47,7 @@ internal static class OutputJson
 
             writer.WriteStartObject();
             writer.WriteString("name"u8, names[o]);
-            var type = TensorDataTypes.FromOrt(info.ElementDataType);
+            var type = OrtDataTypes.FromOrt(info.ElementDataType);
             writer.WriteString("datatype"u8, TensorDataTypes.Name(type));
             writer.WriteStartArray("shape"u8);
             foreach (var dim in shape)

@@ -1,5 +1,3 @@
-using BenchPlatform.InferenceWorker.Predict;
-
 namespace BenchPlatform.InferenceWorker.Registry;
 
 /// <summary>What a loaded model expects of one input (or produces for one output): datatype and shape, -1 for dynamic dims.</summary>

@@ -1,5 +1,3 @@
-using BenchPlatform.InferenceWorker.Predict;
-
 namespace BenchPlatform.InferenceWorker.Registry;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Registry;
 using Microsoft.ML.OnnxRuntime;
 
@@ -100,7 +99,7 @@ internal static class IntraOpProbe
                 shape[axis] = spec.Shape[axis] >= 0 ? spec.Shape[axis] : axis == 0 ? 1 : dynamicSize;
             }
 
-            values[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorDataTypes.ToOrt(spec.DataType), shape);
+            values[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, OrtDataTypes.ToOrt(spec.DataType), shape);
             values[i].GetTensorMutableRawData().Clear();
         }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchPlatform.InferenceWorker.Batching;
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Registry;
 using Microsoft.ML.OnnxRuntime;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Registry;
 
 namespace BenchPlatform.InferenceWorker.Sessions;

@@ -1,4 +1,3 @@
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Registry;
 using Microsoft.ML.OnnxRuntime;
 
@@ -38,7 +37,7 @@ public static class OnnxInspector
                 throw new InvalidModelException($"'{name}' is a {node.OnnxValueType}; the worker serves models whose inputs and outputs are tensors.");
             }
 
-            var type = TensorDataTypes.FromOrt(node.ElementDataType);
+            var type = OrtDataTypes.FromOrt(node.ElementDataType);
             if (type == TensorDataType.Unknown)
             {
                 throw new InvalidModelException($"'{name}' has element type {node.ElementDataType}, which the inference API does not carry.");

@@ -8,8 +8,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.InferenceWorker.Samples;
+using BenchPlatform.Protocol.Inference;
 using Microsoft.ML.OnnxRuntime;
 
 if (args is ["write-wide-mlp", var path])
@@ -24,8 +24,8 @@ if (args is ["decode", var file, ..])
     // Decode one request body file (the bench's bodies) on the general and the fast path: per-request cost.
     var bytes = File.ReadAllBytes(file);
     int? header = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : null;
-    var slow = Time(() => InferRequestReader.Read(bytes, header, fastData: false).Dispose(), 1);
-    var quick = Time(() => InferRequestReader.Read(bytes, header).Dispose(), 1);
+    var slow = Time(() => InferBodyReader.Decode(bytes, header, fastData: false).Dispose(), 1);
+    var quick = Time(() => InferBodyReader.Decode(bytes, header).Dispose(), 1);
     Console.WriteLine(Line($"{Path.GetFileName(file)} ({bytes.Length} bytes): general {slow * 1000:0.0} us, fast {quick * 1000:0.0} us"));
     return;
 }
@@ -84,12 +84,12 @@ using (var one = Session(mlpBytes, 1))
 foreach (var rows in (int[])[1, 1000])
 {
     var body = MlpBody(rows);
-    var general = Time(() => InferRequestReader.Read(body, null, fastData: false).Dispose(), seconds);
+    var general = Time(() => InferBodyReader.Decode(body, null, fastData: false).Dispose(), seconds);
     Console.WriteLine(Line($"json decode (general path) mlp batch {rows} ({body.Length} bytes): {general:0.000} ms, {rows / general * 1000:0} predictions/s, {body.Length / general / 1000:0.0} MB/s"));
-    var fast = Time(() => InferRequestReader.Read(body).Dispose(), seconds);
+    var fast = Time(() => InferBodyReader.Decode(body).Dispose(), seconds);
     Console.WriteLine(Line($"json decode (fast path) mlp batch {rows}: {fast:0.000} ms, {rows / fast * 1000:0} predictions/s, {body.Length / fast / 1000:0.0} MB/s ({general / fast:0.00}x)"));
     var binary = BinaryBody(rows, out var jsonLength);
-    var perBinary = Time(() => InferRequestReader.Read(binary, jsonLength).Dispose(), seconds);
+    var perBinary = Time(() => InferBodyReader.Decode(binary, jsonLength).Dispose(), seconds);
     Console.WriteLine(Line($"binary decode mlp batch {rows} ({binary.Length} bytes): {perBinary:0.000} ms, {rows / perBinary * 1000:0} predictions/s"));
     var skip = Time(() =>
     {

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using BenchPlatform.Gateway.Tests.Infrastructure;
-using BenchPlatform.Gateway.Validation;
+using BenchPlatform.Protocol.Inference;
 using static BenchPlatform.Gateway.Tests.Infrastructure.Requests;
 
 namespace BenchPlatform.Gateway.Tests.Validation;
@@ -34,18 +33,25 @@ public sealed class BinaryInferBodyTests : IAsyncLifetime
         await _inference.DisposeAsync();
     }
 
-    [Theory]
-    [InlineData(Header, 16)]
-    [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}},{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"INT64\",\"data\":[1,2]},{\"name\":\"s\",\"shape\":[1],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":7}}],\"parameters\":{\"binary_data_output\":true}}", 23)]
-    public void Scan_BinaryHeaderWhoseSizesAddUp_IsCertainlyValidAndAgreesWithRules(string json, int binaryLength)
+    public static TheoryData<string, byte[]> BodiesWhoseSizesAddUp => new()
     {
-        Assert.True(InferBodyScanner.IsCertainlyValid(Encoding.UTF8.GetBytes(json), binaryLength));
-        using var document = JsonDocument.Parse(json);
-        Assert.Null(JsonBodyRules.Check(BodyKind.Infer, document.RootElement, binaryLength));
-        Assert.False(InferBodyScanner.IsCertainlyValid(Encoding.UTF8.GetBytes(json), binaryLength + 1));
-        Assert.NotNull(JsonBodyRules.Check(BodyKind.Infer, document.RootElement, binaryLength + 1));
-        Assert.False(InferBodyScanner.IsCertainlyValid(Encoding.UTF8.GetBytes(json)));
-        Assert.NotNull(JsonBodyRules.Check(BodyKind.Infer, document.RootElement));
+        { Header, new byte[16] },
+        {
+            "{\"inputs\":[{\"name\":\"a\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}},{\"name\":\"b\",\"shape\":[1,2],\"datatype\":\"INT64\",\"data\":[1,2]},{\"name\":\"s\",\"shape\":[1],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":7}}],\"parameters\":{\"binary_data_output\":true}}",
+            [.. new byte[16], 3, 0, 0, 0, (byte)'a', (byte)'b', (byte)'c']
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodiesWhoseSizesAddUp))]
+    public void Validate_BinaryHeaderWhoseSizesAddUp_AcceptsExactlyThoseBytes(string json, byte[] binary)
+    {
+        var header = Encoding.UTF8.GetBytes(json);
+
+        Assert.Null(InferBodyReader.Validate([.. header, .. binary], header.Length, out var counts));
+        Assert.Equal(binary.Length, counts.BinaryBytes);
+        Assert.Equal(InferBodyReader.BinaryHeader, InferBodyReader.Validate([.. header, .. binary, 0], header.Length, out _)?.Field);
+        Assert.NotNull(InferBodyReader.Validate(header, null, out _));
     }
 
     [Fact]

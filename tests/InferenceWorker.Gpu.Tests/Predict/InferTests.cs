@@ -156,10 +156,10 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4,5]}]}""", "input 'x' has 5 values in \"data\" but shape [1, 4] needs 4")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,"a",3,4]}]}""", "Element 1 of input 'x' is not a valid FP32 value")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FLOAT","data":[1,2,3,4]}]}""", "input 'x' has datatype 'FLOAT', which is not one of")]
-    [InlineData("""{"inputs":[{"name":"x","shape":[0,4],"datatype":"FP32","data":[]}]}""", "input 'x' has a 0-size dimension in shape [0, 4]")]
+    [InlineData("""{"inputs":[{"name":"x","shape":[0,4],"datatype":"FP32","data":[]}]}""", "inputs[0].shape[0] is the number 0; every dimension must be an integer of at least 1")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[NaN,1,2,3]}]}""", "not valid JSON")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[Infinity,1,2,3]}]}""", "not valid JSON")]
-    [InlineData("""{"inputs":[]}""", "no \"inputs\"")]
+    [InlineData("""{"inputs":[]}""", "'inputs' is required")]
     [InlineData("""[1,2]""", "must be a JSON object")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"outputs":[{"name":"q"}]}""", "Output 'q' is not an output of model 'linear'")]
     public async Task Infer_BadInput_Returns400ProblemNamingTheInputAndTheExpectation(string body, string expected)

@@ -1,21 +1,17 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Protocol.Inference;
 
 /// <summary>
-/// The fast path for a tensor's JSON <c>data</c>: one pass over the bytes of a (possibly nested) array of numbers,
-/// booleans or the float names <c>"NaN"</c>/<c>"Infinity"</c>/<c>"-Infinity"</c>, straight into the tensor's pooled
-/// buffer. Decimals of up to 19 significant digits with a small exponent are converted exactly (Clinger's fast path:
-/// an exact integer times or divided by an exact power of ten, one correctly rounded operation), so every element
-/// equals what <see cref="System.Text.Json.Utf8JsonReader"/> gives. Anything outside this strict subset (escapes,
-/// out-of-range values, a count that does not match, malformed JSON) answers -1 and the caller takes the general
-/// path, which names the fault.
+/// One JSON element of a tensor's <c>data</c>, read straight from its bytes: the strict subset the fast path takes
+/// (<see cref="JsonTensorData"/>). Decimals of up to 19 digits with a small exponent are converted exactly
+/// (Clinger's fast path: an exact integer times or divided by an exact power of ten, one correctly rounded operation),
+/// so every element equals what <see cref="System.Text.Json.Utf8JsonReader"/> gives. Each method returns the bytes the
+/// element takes, or -1 when the general path must decide.
 /// </summary>
-internal static class JsonTensorData
+internal static class JsonNumbers
 {
-    private const int MaxDepth = 32;
-
     private static readonly double[] PowersOfTen =
     [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -23,116 +19,85 @@ internal static class JsonTensorData
     ];
 
     /// <summary>
-    /// Fills <paramref name="tensor"/> from <paramref name="json"/>, which starts at the array's <c>[</c>; returns the
-    /// bytes up to and including the matching <c>]</c>, or -1 when the general path must decide.
+    /// Whether a float element is one <see cref="ReadElement{T}"/> accepts, without converting it when its decimal
+    /// magnitude is certainly inside <typeparamref name="T"/>'s range (the gateway's validate mode needs no value).
     /// </summary>
-    public static int TryFill(ReadOnlySpan<byte> json, InputTensor tensor)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int CheckFloat<T>(ReadOnlySpan<byte> json) where T : unmanaged
     {
-        var bytes = tensor.Bytes;
-        return tensor.DataType switch
+        if (json[0] == '"')
         {
-            TensorDataType.Fp32 => Fill(json, MemoryMarshal.Cast<byte, float>(bytes)),
-            TensorDataType.Fp64 => Fill(json, MemoryMarshal.Cast<byte, double>(bytes)),
-            TensorDataType.Fp16 => Fill(json, MemoryMarshal.Cast<byte, Half>(bytes)),
-            TensorDataType.Int64 => Fill(json, MemoryMarshal.Cast<byte, long>(bytes)),
-            TensorDataType.Int32 => Fill(json, MemoryMarshal.Cast<byte, int>(bytes)),
-            TensorDataType.Int16 => Fill(json, MemoryMarshal.Cast<byte, short>(bytes)),
-            TensorDataType.Int8 => Fill(json, MemoryMarshal.Cast<byte, sbyte>(bytes)),
-            TensorDataType.UInt64 => Fill(json, MemoryMarshal.Cast<byte, ulong>(bytes)),
-            TensorDataType.UInt32 => Fill(json, MemoryMarshal.Cast<byte, uint>(bytes)),
-            TensorDataType.UInt16 => Fill(json, MemoryMarshal.Cast<byte, ushort>(bytes)),
-            TensorDataType.UInt8 => Fill(json, bytes),
-            TensorDataType.Bool => Fill(json, MemoryMarshal.Cast<byte, bool>(bytes)),
-            _ => -1,
-        };
-    }
+            return ReadNamedFloat(json, out _);
+        }
 
-    private static int Fill<T>(ReadOnlySpan<byte> json, Span<T> destination) where T : unmanaged
-    {
-        var i = 0;
-        var depth = 0;
-        var count = 0;
-        var expectValue = true;
-        var justOpened = false;
-        while (true)
+        var i = json[0] == '-' ? 1 : 0;
+        var intStart = i;
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
         {
-            while (i < json.Length && json[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
-            {
-                i++;
-            }
-
-            if (i >= json.Length)
-            {
-                return -1;
-            }
-
-            var c = json[i];
-            if (expectValue)
-            {
-                if (c == '[')
-                {
-                    if (++depth > MaxDepth)
-                    {
-                        return -1;
-                    }
-
-                    i++;
-                    justOpened = true;
-                    continue;
-                }
-
-                if (c == ']' && justOpened)
-                {
-                    i++;
-                    expectValue = false;
-                    justOpened = false;
-                    if (--depth == 0)
-                    {
-                        return count == destination.Length ? i : -1;
-                    }
-
-                    continue;
-                }
-
-                if (depth == 0 || count >= destination.Length)
-                {
-                    return -1;
-                }
-
-                var consumed = ReadElement(json[i..], out destination[count]);
-                if (consumed <= 0)
-                {
-                    return -1;
-                }
-
-                count++;
-                i += consumed;
-                expectValue = false;
-                justOpened = false;
-                continue;
-            }
-
-            if (c == ',')
-            {
-                i++;
-                expectValue = true;
-                continue;
-            }
-
-            if (c != ']')
-            {
-                return -1;
-            }
-
             i++;
-            if (--depth == 0)
+        }
+
+        var intDigits = i - intStart;
+        if (intDigits == 0 || (intDigits > 1 && json[intStart] == '0'))
+        {
+            return -1;
+        }
+
+        // The value is below 10^order × 10^exponent.
+        var order = json[intStart] == '0' ? 1 : intDigits;
+        if (i < json.Length && json[i] == '.')
+        {
+            var fractionStart = ++i;
+            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
             {
-                return count == destination.Length ? i : -1;
+                i++;
+            }
+
+            if (i == fractionStart)
+            {
+                return -1;
             }
         }
+
+        var exponent = 0;
+        if (i < json.Length && json[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            var exponentNegative = false;
+            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+            {
+                exponentNegative = json[i] == '-';
+                i++;
+            }
+
+            var exponentStart = i;
+            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+            {
+                if (exponent < 100_000)
+                {
+                    exponent = (exponent * 10) + (json[i] - '0');
+                }
+
+                i++;
+            }
+
+            if (i == exponentStart)
+            {
+                return -1;
+            }
+
+            if (exponentNegative)
+            {
+                exponent = -exponent;
+            }
+        }
+
+        // Below 10^4, 10^38 and 10^308 every value is finite in FP16, FP32 and FP64; nearer the limit, convert as decode does.
+        var limit = typeof(T) == typeof(Half) ? 4 : typeof(T) == typeof(float) ? 38 : 308;
+        return order + exponent <= limit ? i : ReadElement<T>(json, out _);
     }
 
-    private static int ReadElement<T>(ReadOnlySpan<byte> json, out T value) where T : unmanaged
+    public static int ReadElement<T>(ReadOnlySpan<byte> json, out T value) where T : unmanaged
     {
         value = default;
         if (typeof(T) == typeof(bool))
@@ -294,12 +259,14 @@ internal static class JsonTensorData
             i++;
         }
 
+        // Every digit goes into the mantissa (leading zeros add nothing to it); past 19 digits it may wrap, and then
+        // the digit count sends the number to the runtime's parser below.
         ulong mantissa = 0;
-        var significant = 0;
         var intStart = i;
-        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        uint digit;
+        while (i < json.Length && (digit = (uint)(json[i] - '0')) <= 9)
         {
-            Accumulate(json[i], ref mantissa, ref significant);
+            mantissa = (mantissa * 10) + digit;
             i++;
         }
 
@@ -314,9 +281,9 @@ internal static class JsonTensorData
         {
             i++;
             var fractionStart = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+            while (i < json.Length && (digit = (uint)(json[i] - '0')) <= 9)
             {
-                Accumulate(json[i], ref mantissa, ref significant);
+                mantissa = (mantissa * 10) + digit;
                 i++;
             }
 
@@ -361,7 +328,7 @@ internal static class JsonTensorData
         }
 
         var scale = exponent - fractionDigits;
-        if (significant <= 19 && mantissa <= (1UL << 53) && scale is >= -22 and <= 22)
+        if (intDigits + fractionDigits <= 19 && mantissa <= (1UL << 53) && scale is >= -22 and <= 22)
         {
             double d = mantissa;
             d = scale < 0 ? d / PowersOfTen[-scale] : d * PowersOfTen[scale];
@@ -376,20 +343,6 @@ internal static class JsonTensorData
         }
 
         return double.IsFinite(value) ? i : -1;
-    }
-
-    private static void Accumulate(byte digit, ref ulong mantissa, ref int significant)
-    {
-        if (significant == 0 && digit == '0')
-        {
-            return;
-        }
-
-        significant++;
-        if (significant <= 19)
-        {
-            mantissa = (mantissa * 10) + (uint)(digit - '0');
-        }
     }
 
     private static int ReadNamedFloat(ReadOnlySpan<byte> json, out double value)

@@ -1,6 +1,7 @@
 using System.Buffers;
+using BenchPlatform.Protocol.Tensors;
 
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Protocol.Inference;
 
 /// <summary>
 /// One request input decoded from JSON: numeric elements packed little-endian into a pooled byte buffer
@@ -10,7 +11,8 @@ public sealed class InputTensor : IDisposable
 {
     private byte[]? _rented;
 
-    internal InputTensor(string name, TensorDataType dataType, long[] shape, int elementCount)
+    /// <summary>A tensor of <paramref name="elementCount"/> elements; numeric types get a pooled buffer of their byte size.</summary>
+    public InputTensor(string name, TensorDataType dataType, long[] shape, int elementCount)
     {
         Name = name;
         DataType = dataType;

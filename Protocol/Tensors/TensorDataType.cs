@@ -1,6 +1,6 @@
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Protocol.Tensors;
 
-/// <summary>The Open Inference Protocol v2 datatypes the worker speaks (docs/api.md), plus the other ONNX integer types.</summary>
+/// <summary>The Open Inference Protocol v2 datatypes of the public contract (docs/api.md); BF16 is not one of them.</summary>
 public enum TensorDataType
 {
     /// <summary>Not a known datatype.</summary>

@@ -1,4 +1,4 @@
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Protocol.Inference;
 
 /// <summary>A decoded <c>/v2/models/{name}/infer</c> request.</summary>
 public sealed class InferRequest : IDisposable

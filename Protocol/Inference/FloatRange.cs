@@ -1,6 +1,7 @@
 using System.Globalization;
+using BenchPlatform.Protocol.Tensors;
 
-namespace BenchPlatform.InferenceWorker.Predict;
+namespace BenchPlatform.Protocol.Inference;
 
 /// <summary>
 /// Narrows a decoded JSON number to a tensor's float type. A number beyond the type's range is refused rather than

@@ -1,4 +1,5 @@
-namespace BenchPlatform.Gateway.Validation;
+// Baseline for the benchmarks: a copy, kept as it was, of the code the Protocol reader replaced (commit 7581181).
+namespace BenchPlatform.Bench.ProtocolReader.Baseline;
 
 /// <summary>
 /// The fast path for an infer input's numeric <c>data</c>: one pass over the bytes of a (possibly nested) array of
@@ -8,7 +9,7 @@ namespace BenchPlatform.Gateway.Validation;
 /// literal, a comment, a malformed number, a depth past <see cref="MaxDepth"/>) answers -1 and the caller reads the
 /// array with the reader, which decides.
 /// </summary>
-internal static class NumberArrayScanner
+internal static class OldNumberArrayScanner
 {
     /// <summary>Nesting below the data array itself; deeper arrays go to the reader (whose own limit is 64).</summary>
     public const int MaxDepth = 32;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
-using BenchPlatform.InferenceWorker.Predict;
+using BenchPlatform.Protocol.Inference;
+using BenchPlatform.Protocol.Problems;
 
-namespace BenchPlatform.InferenceWorker.Tests.Predict;
+namespace BenchPlatform.Protocol.Tests.Inference;
 
 /// <summary>
 /// The fast JSON data path against the general <see cref="System.Text.Json.Utf8JsonReader"/> path: for every datatype,
@@ -122,7 +123,7 @@ public sealed class FastJsonDecodingTests
     [Fact]
     public void Decode_BareNaN_IsRefusedWithTheNaNHint()
     {
-        var error = Assert.Throws<BadRequestException>(() => InferRequestReader.Read(Body("FP32", 2, "[NaN,1]")));
+        var error = Assert.Throws<BadRequestException>(() => InferBodyReader.Decode(Body("FP32", 2, "[NaN,1]")));
 
         Assert.Contains("NaN and Infinity are not JSON numbers", error.Message, StringComparison.Ordinal);
     }
@@ -132,8 +133,8 @@ public sealed class FastJsonDecodingTests
     {
         var body = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"x","shape":[4],"datatype":"FP32","data":[1,2,3,4]}],"id":}""");
 
-        var error = Assert.Throws<BadRequestException>(() => InferRequestReader.Read(body));
-        var general = Assert.Throws<BadRequestException>(() => InferRequestReader.Read(body, null, fastData: false));
+        var error = Assert.Throws<BadRequestException>(() => InferBodyReader.Decode(body));
+        var general = Assert.Throws<BadRequestException>(() => InferBodyReader.Decode(body, null, fastData: false));
 
         Assert.Equal(general.Message, error.Message);
         Assert.Contains($"BytePositionInLine: {Encoding.UTF8.GetString(body).IndexOf(":}", StringComparison.Ordinal) + 1}", error.Message, StringComparison.Ordinal);
@@ -177,7 +178,7 @@ public sealed class FastJsonDecodingTests
         {
             try
             {
-                fast = InferRequestReader.Read(body);
+                fast = InferBodyReader.Decode(body);
             }
             catch (BadRequestException ex)
             {
@@ -186,7 +187,7 @@ public sealed class FastJsonDecodingTests
 
             try
             {
-                general = InferRequestReader.Read(body, null, fastData: false);
+                general = InferBodyReader.Decode(body, null, fastData: false);
             }
             catch (BadRequestException ex)
             {

@@ -1,14 +1,15 @@
+// Baseline for the benchmarks: a copy, kept as it was, of the code the Protocol reader replaced (commit 7581181).
 using System.Text.Json;
 
-namespace BenchPlatform.Gateway.Validation;
+namespace BenchPlatform.Bench.ProtocolReader.Baseline;
 
 /// <summary>
 /// The hot path of infer validation: one forward pass of <see cref="Utf8JsonReader"/> over the buffered body,
-/// no allocation. It answers only "certainly valid" (the same checks as <see cref="JsonBodyRules"/>); on anything
+/// no allocation. It answers only "certainly valid" (the same checks as the JsonDocument rules); on anything
 /// else (a mistake, malformed JSON, a duplicate field) it answers false and the caller runs
-/// <see cref="JsonBodyRules"/> over a <see cref="JsonDocument"/>, which names the field at fault.
+/// the JsonDocument rules over a <see cref="JsonDocument"/>, which names the field at fault.
 /// </summary>
-internal static class InferBodyScanner
+internal static partial class OldInferBodyScanner
 {
     private const byte KindNumber = 1;
     private const byte KindString = 2;
@@ -368,34 +369,5 @@ internal static class InferBodyScanner
             _ when value.SequenceEqual("BOOL"u8) => KindBool,
             _ => 0,
         };
-    }
-
-    /// <summary>The reader and where its buffer starts in the whole body, so a fast path can skip ahead and resume it.</summary>
-    private ref struct Body(ReadOnlySpan<byte> json)
-    {
-        private readonly ReadOnlySpan<byte> _json = json;
-        private int _origin;
-
-        public Utf8JsonReader Reader = new(json, isFinalBlock: true, state: default);
-
-        /// <summary>
-        /// With the reader on a <c>data</c> array's <c>[</c>: skips the array by <see cref="NumberArrayScanner"/> when it
-        /// holds only numbers, leaving the reader on its <c>]</c>; otherwise leaves the reader where it was.
-        /// </summary>
-        public bool TrySkipNumberArray(out long numbers)
-        {
-            var start = _origin + (int)Reader.TokenStartIndex;
-            var length = NumberArrayScanner.Scan(_json[start..], out numbers);
-            if (length < 0)
-            {
-                return false;
-            }
-
-            // Resume at the closing bracket with the state of the opening one: the reader sees an empty array.
-            _origin = start + length - 1;
-            Reader = new Utf8JsonReader(_json[_origin..], isFinalBlock: true, Reader.CurrentState);
-            Reader.Read();
-            return true;
-        }
     }
 }

@@ -1,4 +1,0 @@
-using BenchmarkDotNet.Running;
-using BenchPlatform.Bench.GatewayValidation;
-
-BenchmarkRunner.Run<InferValidationBenchmarks>(args: args);

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using BenchPlatform.Bench.ProtocolReader;
+
+BenchmarkSwitcher.FromAssembly(typeof(InferBodies).Assembly).Run(args);
