@@ -50,6 +50,23 @@ public sealed class AppHostProcess : IAsyncDisposable
     /// <summary>The AppHost's exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>
+    /// Waits until the AppHost has exited on its own and everything it printed has been read (the exit alone is seen
+    /// before the last lines of its output arrive); throws <see cref="TimeoutException"/> past <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The AppHost did not exit within {timeout.TotalSeconds} s.\n{Output}");
+        }
+    }
+
     /// <summary>A client for the stack (no base address; combine with <see cref="GatewayUrl"/>).</summary>
     public HttpClient Http { get; }
 

@@ -129,7 +129,7 @@ public sealed class StackLifecycleTests
             ["--AppHost:PostgresSearchFolders:0=" + nowhere],
             new Dictionary<string, string?> { ["PATH"] = bin.Path });
 
-        await Wait.UntilAsync(() => Task.FromResult(stack.HasExited), TimeSpan.FromSeconds(30), "The AppHost did not exit");
+        await stack.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.NotEqual(0, stack.ExitCode);
         Assert.Contains("PostgreSQL server binaries (initdb and postgres) were not found", stack.Output, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class StackLifecycleTests
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
 
         await using var stack = AppHostProcess.Start([$"{setting}={port}"]);
-        await Wait.UntilAsync(() => Task.FromResult(stack.HasExited), TimeSpan.FromSeconds(30), "The AppHost did not exit");
+        await stack.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, stack.ExitCode);
         Assert.Contains($"Port {port} {what} is already in use", stack.Output, StringComparison.Ordinal);
