@@ -15,8 +15,11 @@ public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
-    private readonly HashSet<int> _seen = [];
+    private readonly Dictionary<int, long> _seen = [];
     private readonly bool _ownsState;
+
+    /// <summary>How long processes the AppHost started may take to go after it exits.</summary>
+    private static readonly TimeSpan SurvivorGrace = TimeSpan.FromSeconds(10);
 
     private AppHostProcess(Process process, string stateFolder, bool ownsState, int gatewayPort, int dashboardPort, int controlPort)
     {
@@ -239,28 +242,22 @@ public sealed class AppHostProcess : IAsyncDisposable
             }
         }
 
-        // Give the kernel a moment to reap; a survivor is still a survivor after this.
-        var survivors = new List<string>();
-        int[] seen;
+        // A process the AppHost killed as it exited may take a moment to go on a loaded machine; one still there after
+        // the grace is a survivor. A pid now held by a process started later (pids wrap) is not one.
+        KeyValuePair<int, long>[] seen;
         lock (_seen)
         {
             seen = [.. _seen];
         }
 
-        foreach (var pid in seen)
+        bool Survives(KeyValuePair<int, long> process) => ProcessTree.IsAlive(process.Key) && ProcessTree.StartTime(process.Key) == process.Value;
+        var deadline = DateTime.UtcNow + SurvivorGrace;
+        while (seen.Any(Survives) && DateTime.UtcNow < deadline)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-            while (ProcessTree.IsAlive(pid) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
-
-            if (ProcessTree.IsAlive(pid))
-            {
-                survivors.Add($"{pid}: {ProcessTree.CommandLine(pid)}");
-            }
+            await Task.Delay(50);
         }
 
+        var survivors = seen.Where(Survives).Select(p => $"{p.Key}: {ProcessTree.CommandLine(p.Key)} ({ProcessTree.Describe(p.Key)})").ToList();
         return survivors;
     }
 
@@ -303,7 +300,14 @@ public sealed class AppHostProcess : IAsyncDisposable
         var pids = ProcessTree.Descendants(_process.Id);
         lock (_seen)
         {
-            _seen.UnionWith(pids);
+            foreach (var pid in pids)
+            {
+                // The latest process seen under a pid is the one that must be gone at the end.
+                if (ProcessTree.StartTime(pid) is { } started)
+                {
+                    _seen[pid] = started;
+                }
+            }
         }
     }
 

@@ -70,6 +70,19 @@ public static class ProcessTree
         return state is not null && state[0] != "Z" && state[0] != "X";
     }
 
+    /// <summary>
+    /// When the process started (clock ticks since boot), or null when it is gone: with the pid, an identity that a
+    /// later process reusing the pid does not share.
+    /// </summary>
+    public static long? StartTime(int pid)
+    {
+        var fields = StatFields(pid);
+        return fields is not null && long.TryParse(fields[2].Split(' ')[StartTimeAfterPpid], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+    }
+
+    /// <summary>The process's state letter (R, S, D, T, Z, …) and parent, for messages; null when it is gone.</summary>
+    public static string? Describe(int pid) => StatFields(pid) is { } fields ? $"state {fields[0]}, parent {fields[1]}" : null;
+
     /// <summary>The parent process id, or null when the process is gone.</summary>
     public static int? ParentOf(int pid)
     {
@@ -93,6 +106,9 @@ public static class ProcessTree
             return null;
         }
     }
+
+    // Field 22 of /proc/{pid}/stat (starttime), counted in what follows ppid (field 4).
+    private const int StartTimeAfterPpid = 22 - 5;
 
     // /proc/{pid}/stat is "pid (comm) state ppid …"; comm may hold spaces and parentheses, so split after the last ')'.
     private static string[]? StatFields(int pid)
