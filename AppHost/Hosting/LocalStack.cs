@@ -35,6 +35,14 @@ internal static class LocalStack
             builder.Configuration.AddInMemoryCollection([new("DcpPublisher:CliPath", dcp)]);
         }
 
+        // Aspire gives DCP's first answer 25 s; DCP at a lower priority on a loaded 2-core machine has taken longer
+        // ("Application orchestrator dependency check returned an error: The operation has timed out"). A setting of
+        // the user's own (--dcp-dependency-check-timeout, DcpPublisher:DependencyCheckTimeout) wins.
+        if (string.IsNullOrEmpty(builder.Configuration["DcpPublisher:DependencyCheckTimeout"]))
+        {
+            builder.Configuration.AddInMemoryCollection([new("DcpPublisher:DependencyCheckTimeout", "120")]);
+        }
+
         builder.Services.AddLogging(logging => logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
