@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -10,6 +11,10 @@ namespace Microsoft.Extensions.Hosting;
 /// (<c>ConnectionStrings:cache</c>, an <see cref="IConnectionMultiplexer"/>), each registered only when its
 /// connection string is set. Aspire's health checks are off: each service reports an unreachable store as degraded
 /// in its own <c>/health</c> (loaded models and ad-hoc runs serve on), where Aspire's would say unhealthy.
+/// The integrations hand each client the service's logger; what the clients log below warnings (every command Npgsql
+/// runs, each step of a Redis connect) is left out unless <c>Logging:LogLevel:Npgsql</c> or
+/// <c>Logging:LogLevel:StackExchange.Redis</c> asks for it: it buried the services' own logs in the dashboard, and
+/// the JIT compiling each message's logging code cost a replica 90–220 ms of CPU to start (bench/worker-start-cpu.sh).
 /// </summary>
 public static class PlatformStores
 {
@@ -29,6 +34,7 @@ public static class PlatformStores
         }
 
         builder.AddNpgsqlDataSource(Registry, settings => settings.DisableHealthChecks = true, configure);
+        WarningsUnlessConfigured(builder, "Npgsql");
         return true;
     }
 
@@ -60,6 +66,15 @@ public static class PlatformStores
                 options.AsyncTimeout = milliseconds;
                 options.ReconnectRetryPolicy = new LinearRetry(250);
             });
+        WarningsUnlessConfigured(builder, "StackExchange.Redis");
         return true;
+    }
+
+    private static void WarningsUnlessConfigured(IHostApplicationBuilder builder, string category)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration[$"Logging:LogLevel:{category}"]))
+        {
+            builder.Logging.AddFilter(category, LogLevel.Warning);
+        }
     }
 }

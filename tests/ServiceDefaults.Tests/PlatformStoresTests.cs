@@ -3,6 +3,7 @@ using System.Diagnostics;
 using BenchPlatform.TestCommon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -70,6 +71,70 @@ public sealed class PlatformStoresTests(PostgresFixture postgres) : IClassFixtur
         await Assert.ThrowsAnyAsync<Exception>(() => redis.GetDatabase().PingAsync());
         Assert.True(ping.Elapsed < TimeSpan.FromSeconds(5), $"a command waited {ping.Elapsed} on an unreachable cache");
         await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task Registry_ACommandRun_IsLoggedBelowWarningsOnlyWhenConfigured(string? level, bool logged)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:registry"] = await postgres.CreateDatabaseAsync();
+        builder.Configuration["Logging:LogLevel:Npgsql"] = level;
+        var records = new LogCollector();
+        builder.Logging.AddProvider(records);
+        Assert.True(builder.AddRegistryDataSource());
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await using (var command = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT 6 * 7"))
+        {
+            Assert.Equal(42, await command.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(logged, records.Entries.Any(e => e.Category.StartsWith("Npgsql", StringComparison.Ordinal) && e.Message.Contains("SELECT 6 * 7", StringComparison.Ordinal)));
+        await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task Cache_AConnect_IsLoggedBelowWarningsOnlyWhenConfigured(string? level, bool logged)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:cache"] = $"127.0.0.1:{FreePort.Next()}";
+        builder.Configuration["Logging:LogLevel:StackExchange.Redis"] = level;
+        var records = new LogCollector();
+        builder.Logging.AddProvider(records);
+        Assert.True(builder.AddCacheClient(TimeSpan.FromMilliseconds(500)));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        Assert.False(host.Services.GetRequiredService<IConnectionMultiplexer>().IsConnected);
+
+        Assert.Equal(logged, records.Entries.Any(e => e.Category.StartsWith("StackExchange.Redis", StringComparison.Ordinal) && e.Level < LogLevel.Warning));
+        await host.StopAsync();
+    }
+
+    private sealed class LogCollector : ILoggerProvider
+    {
+        public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue((category, logLevel, formatter(state, exception)));
+        }
     }
 
     private sealed class SpanCollector : BaseProcessor<Activity>
