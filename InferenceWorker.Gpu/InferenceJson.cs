@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using BenchPlatform.InferenceWorker.Llm;
 using BenchPlatform.InferenceWorker.Management;
 using BenchPlatform.InferenceWorker.Predict;
 
@@ -12,4 +13,6 @@ namespace BenchPlatform.InferenceWorker;
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ModelReadyResponse))]
 [JsonSerializable(typeof(ModelMetadataResponse))]
+[JsonSerializable(typeof(LlmUploadResponse))]
+[JsonSerializable(typeof(LlmStatsResponse))]
 internal sealed partial class InferenceJson : JsonSerializerContext;

@@ -8,13 +8,10 @@ namespace BenchPlatform.Gateway.Validation;
 /// </summary>
 internal static class JsonBodyRules
 {
-    private static readonly string[] Strategies = ["baseline", "reread", "diverse_sampling", "best_of_n"];
-
-    private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer"];
-
     /// <summary>
-    /// The first rule <paramref name="root"/> breaks, or null. Infer bodies are not checked here: the gateway reads them
-    /// with the contract's own reader (<see cref="Protocol.Inference.InferBodyReader"/>).
+    /// The first rule <paramref name="root"/> breaks, or null. Infer and completion bodies are not checked here: the
+    /// gateway reads them with the contract's own readers (<see cref="Protocol.Inference.InferBodyReader"/>,
+    /// <see cref="Protocol.OpenAi.CompletionRequestReader"/>).
     /// </summary>
     public static ValidationError? Check(BodyKind kind, JsonElement root)
     {
@@ -25,8 +22,6 @@ internal static class JsonBodyRules
 
         return kind switch
         {
-            BodyKind.Completion => Completion(root),
-            BodyKind.ChatCompletion => ChatCompletion(root),
             BodyKind.BlockRun => BlockRun(root),
             BodyKind.BlockRegister => BlockRegister(root),
             BodyKind.BlockRunNamed => OptionalObject(root, "inputs"),
@@ -34,85 +29,6 @@ internal static class JsonBodyRules
             BodyKind.Warmup => Warmup(root),
             _ => null,
         };
-    }
-
-    private static ValidationError? Completion(JsonElement root)
-    {
-        if (!root.TryGetProperty("prompt", out var prompt)
-            || !(prompt.ValueKind == JsonValueKind.String || (prompt.ValueKind == JsonValueKind.Array && (AllStrings(prompt) || AllTokenIds(prompt)))))
-        {
-            return new("prompt", "'prompt' is required: a string, an array of strings, or an array of token ids (integers ≥ 0).");
-        }
-
-        return Sampling(root);
-    }
-
-    private static ValidationError? ChatCompletion(JsonElement root)
-    {
-        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
-        {
-            return new("messages", "'messages' is required: a non-empty array of {\"role\",\"content\"}.");
-        }
-
-        var index = 0;
-        foreach (var message in messages.EnumerateArray())
-        {
-            var path = $"messages[{index}]";
-            if (message.ValueKind != JsonValueKind.Object)
-            {
-                return new(path, $"'{path}' must be an object {{\"role\",\"content\"}}.");
-            }
-
-            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || Array.IndexOf(Roles, role.GetString()) < 0)
-            {
-                return new($"{path}.role", $"'{path}.role' must be one of {string.Join(", ", Roles)}.");
-            }
-
-            if (!message.TryGetProperty("content", out var content)
-                || content.ValueKind is not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null))
-            {
-                return new($"{path}.content", $"'{path}.content' is required: a string.");
-            }
-
-            index++;
-        }
-
-        return Sampling(root);
-    }
-
-    private static ValidationError? Sampling(JsonElement root)
-    {
-        return OptionalString(root, "model")
-            ?? Integer(root, "max_tokens", 1, int.MaxValue)
-            ?? Number(root, "temperature", 0, 2)
-            ?? Number(root, "top_p", 0, 1)
-            ?? Integer(root, "n", 1, 128)
-            ?? Integer(root, "seed", long.MinValue, long.MaxValue)
-            ?? Boolean(root, "stream")
-            ?? Stop(root)
-            ?? Strategy(root);
-    }
-
-    private static ValidationError? Stop(JsonElement root)
-    {
-        if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind is JsonValueKind.Null or JsonValueKind.String)
-        {
-            return null;
-        }
-
-        return stop.ValueKind == JsonValueKind.Array && AllStrings(stop) ? null : new("stop", "'stop' must be a string or an array of strings.");
-    }
-
-    private static ValidationError? Strategy(JsonElement root)
-    {
-        if (!root.TryGetProperty("strategy", out var strategy))
-        {
-            return null;
-        }
-
-        return strategy.ValueKind == JsonValueKind.String && Array.IndexOf(Strategies, strategy.GetString()) >= 0
-            ? null
-            : new("strategy", $"'strategy' must be one of {string.Join(", ", Strategies)}.");
     }
 
     private static ValidationError? BlockRun(JsonElement root) =>
@@ -190,11 +106,6 @@ internal static class JsonBodyRules
             ? new(name, $"'{name}' must be a JSON object, not {Describe(value)}.")
             : null;
 
-    private static ValidationError? Boolean(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null)
-            ? new(name, $"'{name}' must be true or false, not {Describe(value)}.")
-            : null;
-
     private static ValidationError? Integer(JsonElement obj, string name, long min, long max)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -205,31 +116,6 @@ internal static class JsonBodyRules
         return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max
             ? null
             : new(name, $"'{name}' must be an integer from {min} to {max}, not {Describe(value)}.");
-    }
-
-    private static ValidationError? Number(JsonElement obj, string name, double min, double max)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
-            ? null
-            : new(name, $"'{name}' must be a number from {min} to {max}, not {Describe(value)}.");
-    }
-
-    private static bool AllTokenIds(JsonElement array)
-    {
-        foreach (var item in array.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var id) || id < 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static bool AllStrings(JsonElement array)

@@ -5,6 +5,7 @@ using System.Text.Unicode;
 using BenchPlatform.Gateway.Forwarding;
 using BenchPlatform.Gateway.Options;
 using BenchPlatform.Protocol.Inference;
+using BenchPlatform.Protocol.OpenAi;
 using BenchPlatform.Protocol.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -186,41 +187,42 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        // Infer is the hot path: the worker's own reader, in its validate mode (no allocation for a well-formed body),
-        // so the gateway refuses exactly what the worker would, with the same problem.
-        if (kind == BodyKind.Infer)
+        // Infer and completion bodies: the contract's own readers, in the gateway's mode (an infer body is the hot path:
+        // no allocation when well-formed), so the gateway refuses exactly what the worker would, with the same problem.
+        var refusal = kind switch
         {
-            if (InferBodyReader.Validate(buffer.AsSpan(0, length), jsonLength > 0 ? jsonLength : null, out _) is { } refusal)
-            {
-                await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, refusal.Title, refusal.Message, refusal.Field);
-                return false;
-            }
-        }
-        else
-        {
-            ValidationError? error;
-            try
-            {
-                using var document = JsonDocument.Parse(buffer.AsMemory(0, json));
-                error = JsonBodyRules.Check(kind, document.RootElement);
-            }
-            catch (JsonException ex)
-            {
-                await BadRequest(context, "body", $"The body is not valid JSON: {ex.Message}");
-                return false;
-            }
+            BodyKind.Infer => InferBodyReader.Validate(buffer.AsSpan(0, length), jsonLength > 0 ? jsonLength : null, out _),
+            BodyKind.Completion => CompletionRequestReader.Validate(buffer.AsMemory(0, length), chat: false),
+            BodyKind.ChatCompletion => CompletionRequestReader.Validate(buffer.AsMemory(0, length), chat: true),
+            _ => CheckRules(kind, buffer.AsMemory(0, json)),
+        };
 
-            if (error is not null)
-            {
-                await BadRequest(context, error.Field, error.Detail);
-                return false;
-            }
+        if (refusal is not null)
+        {
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, refusal.Title, refusal.Message, refusal.Field);
+            return false;
         }
 
         var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
         request.Body = body;
         context.Features.GetRequiredFeature<GatewayRequestFeature>().BufferedBody = body;
         return true;
+    }
+
+    // The other JSON bodies: well-formed JSON and the route's rules (JsonBodyRules), refused as 400 Invalid request.
+    private static BadRequestException? CheckRules(BodyKind kind, ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return JsonBodyRules.Check(kind, document.RootElement) is { } error
+                ? new BadRequestException(ProblemTitles.InvalidRequest, error.Detail, error.Field)
+                : null;
+        }
+        catch (JsonException ex)
+        {
+            return new BadRequestException(ProblemTitles.InvalidRequest, $"The body is not valid JSON: {ex.Message}", "body");
+        }
     }
 
     private static Task BadRequest(HttpContext context, string field, string detail, int status = StatusCodes.Status400BadRequest) =>

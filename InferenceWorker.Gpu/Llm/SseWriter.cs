@@ -66,7 +66,7 @@ internal sealed class SseWriter
         _json.WriteNull("logprobs");
         if (finish is { } f)
         {
-            _json.WriteString("finish_reason", OpenAiApi.FinishName(f));
+            _json.WriteString("finish_reason", CompletionJson.FinishName(f));
         }
         else
         {
@@ -86,7 +86,7 @@ internal sealed class SseWriter
         Header();
         _json.WriteStartArray("choices");
         _json.WriteEndArray();
-        OpenAiApi.WriteUsage(_json, usage, metrics);
+        CompletionJson.WriteUsage(_json, usage, metrics);
         _json.WriteEndObject();
         _json.Flush();
         _output.Write("\n\n"u8);

@@ -17,23 +17,39 @@ internal static class Strategy
         var temperature = request.Temperature ?? config.DefaultTemperature;
         var topP = request.TopP ?? config.DefaultTopP;
         var topK = request.TopK ?? config.DefaultTopK;
-        var choose = request.Strategy is "diverse_sampling" or "best_of_n";
-        var count = request.N ?? (choose ? 4 : 1);
+        var count = request.N ?? (request.Strategy.Chooses() ? 4 : 1);
+        // A 64-bit seed folded to the 32 bits the sampler takes; sample i draws with seed + i.
+        int? seed = request.Seed is { } s ? unchecked((int)s ^ (int)(s >> 32)) : null;
         var samples = new SamplingParameters[count];
         for (var i = 0; i < count; i++)
         {
             var t = request.Strategy switch
             {
-                "diverse_sampling" => count == 1 ? 0.8f : 0.2f + 1.2f * i / (count - 1),
-                "best_of_n" => request.Temperature ?? 0.8f,
+                CompletionStrategy.DiverseSampling => count == 1 ? 0.8f : 0.2f + 1.2f * i / (count - 1),
+                CompletionStrategy.BestOfN => request.Temperature ?? 0.8f,
                 _ => temperature,
             };
-            samples[i] = new SamplingParameters(t, topP, topK, request.RepetitionPenalty, request.Seed is { } seed ? seed + i : null);
+            samples[i] = new SamplingParameters(t, topP, topK, request.RepetitionPenalty, seed is { } value ? value + i : null);
         }
 
         return samples;
     }
 
-    /// <summary>Whether the strategy returns one chosen sample rather than all of them.</summary>
-    public static bool Chooses(string strategy) => strategy is "diverse_sampling" or "best_of_n";
+    /// <summary>A sample's score: the mean of its tokens' log-probabilities (minus infinity for no tokens).</summary>
+    public static double Score(ChoiceText text) => text.TokenCount == 0 ? double.NegativeInfinity : text.LogProbSum / text.TokenCount;
+
+    /// <summary>The index of the sample with the highest <see cref="Score"/> (the first of equals).</summary>
+    public static int Best(ChoiceText[] texts)
+    {
+        var best = 0;
+        for (var i = 1; i < texts.Length; i++)
+        {
+            if (Score(texts[i]) > Score(texts[best]))
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
 }

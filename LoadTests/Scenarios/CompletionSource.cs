@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using BenchPlatform.LoadTests.Engine;
+using BenchPlatform.Protocol.OpenAi;
 
 namespace BenchPlatform.LoadTests.Scenarios;
 
@@ -16,11 +17,11 @@ public sealed class CompletionSource : IRequestSource
     private readonly string _prompt;
     private readonly int _maxTokens;
     private readonly bool _stream;
-    private readonly string? _strategy;
+    private readonly CompletionStrategy? _strategy;
     private readonly int _n;
     private readonly string? _authorization;
 
-    public CompletionSource(Uri uri, string model, string prompt, int maxTokens, bool stream, string? strategy, int n, string? apiKey)
+    public CompletionSource(Uri uri, string model, string prompt, int maxTokens, bool stream, CompletionStrategy? strategy, int n, string? apiKey)
     {
         _uri = uri;
         _model = model;
@@ -44,9 +45,9 @@ public sealed class CompletionSource : IRequestSource
             json.WriteNumber("temperature", 0.8);
             json.WriteNumber("seed", sequence);
             json.WriteBoolean("stream", _stream);
-            if (_strategy is not null)
+            if (_strategy is { } strategy)
             {
-                json.WriteString("strategy", _strategy);
+                json.WriteString("strategy", strategy.WireName());
                 if (_n > 1)
                 {
                     json.WriteNumber("n", _n);

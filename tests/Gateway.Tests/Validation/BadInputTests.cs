@@ -256,9 +256,9 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"prompt\":[101,7,42],\"max_tokens\":2}")]
-    [InlineData("{\"prompt\":[\"hi\"],\"max_tokens\":2}")]
-    public async Task Completion_PromptAsTokenIdsOrStrings_IsForwarded(string json)
+    [InlineData("{\"model\":\"m\",\"prompt\":[101,7,42],\"max_tokens\":2}")]
+    [InlineData("{\"model\":\"m\",\"prompt\":[\"hi\"],\"max_tokens\":2}")]
+    public async Task Completion_PromptAsTokenIdsOrOneString_IsForwarded(string json)
     {
         using var response = await _gateway.Client.PostAsync("/v1/completions", Json(json));
 
@@ -267,15 +267,19 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/v1/completions", "{\"prompt\":[1,-2],\"max_tokens\":5}", "prompt")]
-    [InlineData("/v1/completions", "{\"prompt\":[1,\"a\"],\"max_tokens\":5}", "prompt")]
-    [InlineData("/v1/completions", "{\"max_tokens\":5}", "prompt")]
-    [InlineData("/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":\"5\"}", "max_tokens")]
-    [InlineData("/v1/completions", "{\"prompt\":\"hi\",\"temperature\":7}", "temperature")]
-    [InlineData("/v1/completions", "{\"prompt\":\"hi\",\"strategy\":\"magic\"}", "strategy")]
-    [InlineData("/v1/chat/completions", "{\"messages\":[]}", "messages")]
-    [InlineData("/v1/chat/completions", "{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", "messages[0].role")]
-    [InlineData("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":\"yes\"}", "stream")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":[1,-2],\"max_tokens\":5}", "prompt")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":[1,\"a\"],\"max_tokens\":5}", "prompt")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"max_tokens\":5}", "prompt")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"max_tokens\":\"5\"}", "max_tokens")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"temperature\":7}", "temperature")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"strategy\":\"magic\"}", "strategy")]
+    [InlineData("/v1/completions", "{\"prompt\":\"hi\"}", "model")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"]}", "prompt")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"n\":17}", "n")]
+    [InlineData("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\",\"strategy\":\"best_of_n\",\"stream\":true}", "stream")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[]}", "messages")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", "messages[0].role")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":\"yes\"}", "stream")]
     [InlineData("/v1/blocks/run", "{\"language\":\"python\"}", "code")]
     [InlineData("/v1/blocks/run", "{\"language\":\"python\",\"code\":\"x\",\"inputs\":[1]}", "inputs")]
     [InlineData("/v1/blocks", "{\"language\":\"python\",\"code\":\"x\"}", "name")]

@@ -1,5 +1,5 @@
-using BenchPlatform.InferenceWorker.Llm;
 using BenchPlatform.InferenceWorker.Llm.Templates;
+using BenchPlatform.Protocol.OpenAi;
 
 namespace BenchPlatform.InferenceWorker.Tests.Llm;
 
