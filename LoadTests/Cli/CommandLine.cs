@@ -129,7 +129,7 @@ public static class CommandLine
         var options = new RunOptions();
         foreach (var binding in Bindings)
         {
-            if (result.GetResult(binding.Option) is { } given && !result.Errors.Any(e => e.SymbolResult == given || e.SymbolResult?.Parent == given))
+            if (result.GetResult(binding.Option) is { Implicit: false } given && !result.Errors.Any(e => e.SymbolResult == given || e.SymbolResult?.Parent == given))
             {
                 binding.Apply(result, options);
             }
@@ -141,7 +141,7 @@ public static class CommandLine
             return options;
         }
 
-        Validate(options, name => result.GetResult(name) is not null, errors);
+        Validate(options, name => result.GetResult(name) is OptionResult { Implicit: false }, errors);
         return errors.Count == 0 ? options : throw new UsageException(errors);
     }
 

@@ -78,6 +78,36 @@ public sealed class PublishArgumentsTests
         Assert.Equal("--output DIR is required: the folder to write the manifests to.", result.Errors[^1]);
     }
 
+    [Fact]
+    public void Parse_EveryKindOfMistake_ReportsEachOnceTogether()
+    {
+        var result = PublishArguments.Parse(["--registry", "UP", "--replicas", "3", "stray", "--tag", "a b", "-x", "--namespace"]);
+
+        Assert.Null(result.Options);
+        Assert.Equal(
+            [
+                "--namespace needs a value (see --help).",
+                "--registry 'UP' is not an image prefix like 'ghcr.io/acme' or 'localhost:5000' (lower-case, no spaces, no tag).",
+                "--tag 'a b' is not an image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.",
+                "Unknown option '--replicas' (see --help for the options of publish).",
+                "Unexpected argument 'stray'; options start with '--' (see --help).",
+                "Unknown option '-x' (see --help for the options of publish).",
+                "--output DIR is required: the folder to write the manifests to.",
+            ],
+            result.Errors);
+    }
+
+    [Fact]
+    public void Parse_RepeatedOptions_LastValueCountsAndRepeatablesAccumulate()
+    {
+        var options = Assert.IsType<PublishOptions>(PublishArguments.Parse(
+            ["-o", "a", "--output=b", "--tag", "1", "--tag", "2", "--gpu-toleration", "x:NoSchedule", "--gpu-toleration", "y", "--external", "cache=r:1", "--external", "cache=r:2"]).Options);
+
+        Assert.Equal((Path.GetFullPath("b"), "2"), (options.OutputFolder, options.Tag));
+        Assert.Equal(["x:NoSchedule", "y"], options.GpuTolerations);
+        Assert.Equal("r:2", options.External["cache"]);
+    }
+
     [Theory]
     [InlineData("-h")]
     [InlineData("--help")]
