@@ -252,7 +252,8 @@ internal static class PublishArguments
             }
         }
 
-        if (argument.Tokens.Count == 0)
+        // Fewer values than uses: one use had none (at the end of the line, or right before another option).
+        if (argument.Parent is OptionResult option && argument.Tokens.Count < option.IdentifierTokenCount)
         {
             argument.AddError($"{name} needs a value (see --help).");
         }

@@ -112,6 +112,7 @@ public static class CommandLine
     /// <summary>No response files (<c>@file</c>) and no bundling of short options: every argument means what it says.</summary>
     private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
 
+    /// <summary>Reads <paramref name="args"/>; a <see cref="UsageException"/> carries every mistake found.</summary>
     public static RunOptions Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0)
@@ -314,7 +315,8 @@ public static class CommandLine
             }
         }
 
-        if (argument.Tokens.Count == 0)
+        // Fewer values than uses: one use had none (at the end of the line, or right before another option).
+        if (argument.Parent is OptionResult option && argument.Tokens.Count < option.IdentifierTokenCount)
         {
             argument.AddError(NeedsValue(name));
         }

@@ -59,6 +59,7 @@ public sealed class PublishArgumentsTests
     [InlineData(new[] { "--otlp-endpoint", "collector:4317" }, "--otlp-endpoint 'collector:4317' must be an http:// or https:// URL")]
     [InlineData(new[] { "--prometheus-url", "prometheus" }, "--prometheus-url 'prometheus' must be an http:// or https:// URL.")]
     [InlineData(new[] { "--tag" }, "--tag needs a value (see --help).")]
+    [InlineData(new[] { "--tag", "1", "--tag" }, "--tag needs a value (see --help).")]
     [InlineData(new[] { "--replicas", "3" }, "Unknown option '--replicas' (see --help for the options of publish).")]
     [InlineData(new[] { "stray" }, "Unexpected argument 'stray'; options start with '--' (see --help).")]
     public void Parse_BadValue_SaysWhatToChange(string[] args, string message)

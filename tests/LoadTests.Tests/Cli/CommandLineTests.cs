@@ -20,6 +20,7 @@ public sealed class CommandLineTests
     [InlineData("--concurrency '0' must be a whole number", new[] { "concurrency", "--target", "http://127.0.0.1:1", "--concurrency", "0" })]
     [InlineData("--concurrency '2.5' must be a whole number", new[] { "concurrency", "--target", "http://127.0.0.1:1", "--concurrency", "2.5" })]
     [InlineData("--rate needs a value", new[] { "warm", "--target", "http://127.0.0.1:1", "--rate" })]
+    [InlineData("--rate needs a value", new[] { "warm", "--target", "http://127.0.0.1:1", "--rate", "5", "--rate" })]
     [InlineData("unknown option '--rtae'", new[] { "warm", "--target", "http://127.0.0.1:1", "--rtae", "5" })]
     [InlineData("needs a comparison", new[] { "warm", "--target", "http://127.0.0.1:1", "--threshold", "warm.p99" })]
     [InlineData("unknown class 'hot'", new[] { "warm", "--target", "http://127.0.0.1:1", "--threshold", "hot.p99<20ms" })]
@@ -74,6 +75,18 @@ public sealed class CommandLineTests
         Assert.Equal(2, code);
         var line = Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
         Assert.Equal($"error: unknown option '{option}'; run with --help to see the options.", line);
+    }
+
+    [Fact]
+    public void Parse_EveryOptionTheHelpLists_IsKnownToTheParser()
+    {
+        foreach (var (name, value, _) in CommandLine.Options)
+        {
+            // A value-taking option given none is "needs a value", never "unknown option".
+            var error = Record.Exception(() => CommandLine.Parse(["http", "--target", "http://127.0.0.1:1", name]));
+            Assert.DoesNotContain("unknown option", error?.Message ?? "", StringComparison.Ordinal);
+            Assert.True((value is null) == (error is null || !error.Message.Contains($"{name} needs a value", StringComparison.Ordinal)), name);
+        }
     }
 
     [Fact]
