@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using BenchPlatform.AppHost.Hosting.Resources;
 using BenchPlatform.AppHost.Hosting.Reporting;
+using BenchPlatform.AppHost.Hosting.Resources;
 using Microsoft.Extensions.Options;
 
 namespace BenchPlatform.AppHost.Hosting.Orchestration;
