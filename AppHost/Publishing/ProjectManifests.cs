@@ -281,7 +281,7 @@ internal static class ProjectManifests
 
     private static V1Toleration Toleration(string text)
     {
-        var (key, value, effect) = PublishArguments.ParseToleration(text)
+        var (key, value, effect) = KubernetesSyntax.ParseToleration(text)
             ?? throw new ArgumentException($"'{text}' is not a toleration (KEY[=VALUE][:EFFECT]).", nameof(text));
         return new V1Toleration { Key = key, OperatorProperty = value is null ? "Exists" : "Equal", Value = value, Effect = effect };
     }

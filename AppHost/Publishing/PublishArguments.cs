@@ -1,5 +1,7 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Text.RegularExpressions;
+using static BenchPlatform.AppHost.Publishing.KubernetesSyntax;
 
 namespace BenchPlatform.AppHost.Publishing;
 
@@ -7,7 +9,11 @@ namespace BenchPlatform.AppHost.Publishing;
 /// Parses the arguments after <c>publish</c> into <see cref="PublishOptions"/>, collecting every mistake
 /// (not just the first) with a message that says what to change.
 /// </summary>
-internal static partial class PublishArguments
+/// <remarks>
+/// On System.CommandLine, the repository's one command-line parser (LoadTests uses it too): the parser .NET users know,
+/// and it gathers every error of a command line. Each option's check is its own parser; <see cref="Usage"/> stays our text.
+/// </remarks>
+internal static class PublishArguments
 {
     public const string Usage = """
         Usage: dotnet run --project AppHost -- publish --output DIR [options]
@@ -37,220 +43,100 @@ internal static partial class PublishArguments
           -h, --help                       print this text
         """;
 
+    /// <summary>The value that turns an optional setting off (no toleration, no RuntimeClass, no OTLP export).</summary>
+    private const string None = "none";
+
     private static readonly string[] ServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"];
-    private static readonly string[] TaintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
+    private static readonly Option<bool> Help = new("--help", "-h") { Arity = ArgumentArity.Zero };
+
+    private static readonly Option<bool> NoGpu = new("--no-gpu") { Arity = ArgumentArity.Zero };
+
+    private static readonly Option<string> Output = Value("--output", Where(_ => true), _ => "", "-o");
+
+    private static readonly Option<string> Namespace = Value("--namespace", Where(IsDnsLabel),
+        text => $"--namespace '{text}' must be a DNS label: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit.");
+
+    private static readonly Option<string> Registry = Value("--registry", (string text, out string value) => IsImageRegistry(value = text.TrimEnd('/')),
+        text => $"--registry '{text}' is not an image prefix like 'ghcr.io/acme' or 'localhost:5000' (lower-case, no spaces, no tag).");
+
+    private static readonly Option<string> Tag = Value("--tag", Where(IsImageTag),
+        text => $"--tag '{text}' is not an image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.");
+
+    private static readonly Option<AutoscalerKind> Autoscaler = Value("--autoscaler", (string text, out AutoscalerKind value) =>
+        {
+            value = text switch { "keda" => AutoscalerKind.Keda, "none" => AutoscalerKind.None, _ => AutoscalerKind.Hpa };
+            return text is "hpa" or "keda" or "none";
+        },
+        text => $"--autoscaler '{text}' is not one of hpa, keda, none.");
+
+    private static readonly Option<List<(string, string)>> GpuNodeSelector = Each("--gpu-node-selector",
+        (string text, out (string, string) value) => SplitPair(text, out value) && IsLabelKey(value.Item1) && IsLabelValue(value.Item2),
+        text => $"--gpu-node-selector '{text}' must be KEY=VALUE with a Kubernetes label key and value, e.g. nvidia.com/gpu.present=true.");
+
+    /// <summary>Each toleration, or <c>none</c> (given alone, it clears the default).</summary>
+    private static readonly Option<List<string>> GpuTolerations = Each("--gpu-toleration", NoneOr(text => ParseToleration(text) is not null),
+        text => $"--gpu-toleration '{text}' must be KEY[=VALUE][:EFFECT] with EFFECT one of {Effects}, or 'none'.");
+
+    private static readonly Option<string> SandboxRuntimeClass = Value("--sandbox-runtime-class", NoneOr(IsDnsSubdomain),
+        text => $"--sandbox-runtime-class '{text}' must be a RuntimeClass name (lower-case DNS name) or 'none'.");
+
+    private static readonly Option<List<(string, string)>> External = Each("--external",
+        (string text, out (string, string) value) => SplitPair(text, out value) && value.Item1.Length > 0 && value.Item2.Length > 0,
+        _ => "--external must be NAME=CONNECTION_STRING, e.g. --external \"registry=Host=db.example.com;Database=registry;Username=app;Password=…\".");
+
+    private static readonly Option<string> StorageClass = Value("--storage-class", Where(IsDnsSubdomain),
+        text => $"--storage-class '{text}' must be a StorageClass name (lower-case DNS name).");
+
+    private static readonly Option<string> SharedStorageClass = Value("--shared-storage-class", Where(IsDnsSubdomain),
+        text => $"--shared-storage-class '{text}' must be a StorageClass name (lower-case DNS name).");
+
+    private static readonly Option<string> GatewayServiceType = Value("--gateway-service-type",
+        (string text, out string value) => (value = Array.Find(ServiceTypes, t => string.Equals(t, text, StringComparison.OrdinalIgnoreCase))!) is not null,
+        text => $"--gateway-service-type '{text}' is not one of {string.Join(", ", ServiceTypes)}.");
+
+    private static readonly Option<int> GatewayReplicas = Value("--gateway-replicas",
+        (string text, out int value) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value is >= 1 and <= 100,
+        text => $"--gateway-replicas '{text}' must be a whole number from 1 to 100.");
+
+    private static readonly Option<string> OtlpEndpoint = Value("--otlp-endpoint", NoneOr(IsHttpUrl),
+        text => $"--otlp-endpoint '{text}' must be an http:// or https:// URL, or 'none'.");
+
+    private static readonly Option<string> PrometheusUrl = Value("--prometheus-url", Where(IsHttpUrl),
+        text => $"--prometheus-url '{text}' must be an http:// or https:// URL.");
+
+    /// <summary>What no option took: each is a stray word or an unknown option.</summary>
+    private static readonly Argument<string[]> Loose = new("arguments") { Arity = ArgumentArity.ZeroOrMore };
+
+    private static readonly Command Command = new(PublishCommand.Verb)
+    {
+        Help, NoGpu, Output, Namespace, Registry, Tag, Autoscaler, GpuNodeSelector, GpuTolerations, SandboxRuntimeClass, External,
+        StorageClass, SharedStorageClass, GatewayServiceType, GatewayReplicas, OtlpEndpoint, PrometheusUrl, Loose,
+    };
+
+    /// <summary>No response files (<c>@file</c>) and no bundling of short options: every argument means what it says.</summary>
+    private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
+    /// <summary>Reads one option value; false when it does not fit.</summary>
+    private delegate bool Reader<T>(string text, out T value);
 
     /// <summary>Parses <paramref name="args"/> (without the leading <c>publish</c>).</summary>
     public static PublishParseResult Parse(IReadOnlyList<string> args)
     {
-        var errors = new List<string>();
-        var defaults = new PublishOptions { OutputFolder = "" };
-        string? output = null;
-        var ns = defaults.Namespace;
-        var registry = defaults.Registry;
-        var tag = defaults.Tag;
-        var autoscaler = defaults.Autoscaler;
-        var gpu = defaults.Gpu;
-        var nodeSelector = new Dictionary<string, string>(StringComparer.Ordinal);
-        List<string>? tolerations = null;
-        var runtimeClass = defaults.SandboxRuntimeClass;
-        var external = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? storageClass = null;
-        string? sharedStorageClass = null;
-        var serviceType = defaults.GatewayServiceType;
-        var gatewayReplicas = defaults.GatewayReplicas;
-        var otlp = defaults.OtlpEndpoint;
-        var prometheus = defaults.PrometheusUrl;
-
-        for (var i = 0; i < args.Count; i++)
+        var result = Command.Parse(args, Configuration);
+        if (result.GetValue(Help))
         {
-            var arg = args[i];
-            string name;
-            string? inlineValue = null;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                name = arg[..equals];
-                inlineValue = arg[(equals + 1)..];
-            }
-            else
-            {
-                name = arg;
-            }
-
-            switch (name)
-            {
-                case "-h" or "--help":
-                    return PublishParseResult.Help();
-                case "--no-gpu":
-                    gpu = false;
-                    continue;
-            }
-
-            if (!name.StartsWith('-'))
-            {
-                errors.Add($"Unexpected argument '{arg}'; options start with '--' (see --help).");
-                continue;
-            }
-
-            string value;
-            if (inlineValue is not null)
-            {
-                value = inlineValue;
-            }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                value = args[++i];
-            }
-            else
-            {
-                errors.Add(IsKnown(name) ? $"{name} needs a value (see --help)." : UnknownOption(name));
-                continue;
-            }
-
-            switch (name)
-            {
-                case "-o" or "--output":
-                    output = value;
-                    break;
-                case "--namespace":
-                    ns = value;
-                    if (!IsDnsLabel(value))
-                    {
-                        errors.Add($"--namespace '{value}' must be a DNS label: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit.");
-                    }
-
-                    break;
-                case "--registry":
-                    registry = value.TrimEnd('/');
-                    if (!RegistryPattern().IsMatch(registry))
-                    {
-                        errors.Add($"--registry '{value}' is not an image prefix like 'ghcr.io/acme' or 'localhost:5000' (lower-case, no spaces, no tag).");
-                    }
-
-                    break;
-                case "--tag":
-                    tag = value;
-                    if (!TagPattern().IsMatch(value))
-                    {
-                        errors.Add($"--tag '{value}' is not an image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.");
-                    }
-
-                    break;
-                case "--autoscaler":
-                    switch (value)
-                    {
-                        case "hpa": autoscaler = AutoscalerKind.Hpa; break;
-                        case "keda": autoscaler = AutoscalerKind.Keda; break;
-                        case "none": autoscaler = AutoscalerKind.None; break;
-                        default: errors.Add($"--autoscaler '{value}' is not one of hpa, keda, none."); break;
-                    }
-
-                    break;
-                case "--gpu-node-selector":
-                    if (SplitPair(value) is var (key, label) && IsLabelKey(key) && IsLabelValue(label))
-                    {
-                        nodeSelector[key] = label;
-                    }
-                    else
-                    {
-                        errors.Add($"--gpu-node-selector '{value}' must be KEY=VALUE with a Kubernetes label key and value, e.g. nvidia.com/gpu.present=true.");
-                    }
-
-                    break;
-                case "--gpu-toleration":
-                    tolerations ??= [];
-                    if (value == "none")
-                    {
-                        break;
-                    }
-
-                    if (ParseToleration(value) is null)
-                    {
-                        errors.Add($"--gpu-toleration '{value}' must be KEY[=VALUE][:EFFECT] with EFFECT one of {string.Join(", ", TaintEffects)}, or 'none'.");
-                    }
-                    else
-                    {
-                        tolerations.Add(value);
-                    }
-
-                    break;
-                case "--sandbox-runtime-class":
-                    runtimeClass = value == "none" ? null : value;
-                    if (runtimeClass is not null && !IsDnsSubdomain(runtimeClass))
-                    {
-                        errors.Add($"--sandbox-runtime-class '{value}' must be a RuntimeClass name (lower-case DNS name) or 'none'.");
-                    }
-
-                    break;
-                case "--external":
-                    if (SplitPair(value) is var (resource, connection) && resource.Length > 0 && connection.Length > 0)
-                    {
-                        external[resource] = connection;
-                    }
-                    else
-                    {
-                        errors.Add("--external must be NAME=CONNECTION_STRING, e.g. --external \"registry=Host=db.example.com;Database=registry;Username=app;Password=…\".");
-                    }
-
-                    break;
-                case "--storage-class":
-                    storageClass = value;
-                    if (!IsDnsSubdomain(value))
-                    {
-                        errors.Add($"--storage-class '{value}' must be a StorageClass name (lower-case DNS name).");
-                    }
-
-                    break;
-                case "--shared-storage-class":
-                    sharedStorageClass = value;
-                    if (!IsDnsSubdomain(value))
-                    {
-                        errors.Add($"--shared-storage-class '{value}' must be a StorageClass name (lower-case DNS name).");
-                    }
-
-                    break;
-                case "--gateway-service-type":
-                    var type = Array.Find(ServiceTypes, t => string.Equals(t, value, StringComparison.OrdinalIgnoreCase));
-                    if (type is null)
-                    {
-                        errors.Add($"--gateway-service-type '{value}' is not one of {string.Join(", ", ServiceTypes)}.");
-                    }
-                    else
-                    {
-                        serviceType = type;
-                    }
-
-                    break;
-                case "--gateway-replicas":
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out gatewayReplicas) || gatewayReplicas is < 1 or > 100)
-                    {
-                        errors.Add($"--gateway-replicas '{value}' must be a whole number from 1 to 100.");
-                    }
-
-                    break;
-                case "--otlp-endpoint":
-                    otlp = value == "none" ? null : value;
-                    if (otlp is not null && !IsHttpUrl(otlp))
-                    {
-                        errors.Add($"--otlp-endpoint '{value}' must be an http:// or https:// URL, or 'none'.");
-                    }
-
-                    break;
-                case "--prometheus-url":
-                    prometheus = value;
-                    if (!IsHttpUrl(value))
-                    {
-                        errors.Add($"--prometheus-url '{value}' must be an http:// or https:// URL.");
-                    }
-
-                    break;
-                default:
-                    errors.Add(UnknownOption(name));
-                    break;
-            }
+            return PublishParseResult.Help();
         }
 
+        var errors = new List<string>();
+        foreach (var error in result.Errors)
+        {
+            errors.Add(error.Message);
+        }
+
+        AddLooseArgumentErrors(result, errors);
+        var output = result.GetResult(Output)?.Tokens.LastOrDefault(token => !token.Value.StartsWith("--", StringComparison.Ordinal))?.Value;
         if (string.IsNullOrWhiteSpace(output))
         {
             errors.Add("--output DIR is required: the folder to write the manifests to.");
@@ -261,95 +147,153 @@ internal static partial class PublishArguments
             return PublishParseResult.Failed(errors);
         }
 
+        var defaults = new PublishOptions { OutputFolder = "" };
         return PublishParseResult.Ok(new PublishOptions
         {
             OutputFolder = Path.GetFullPath(output!),
-            Namespace = ns,
-            Registry = registry,
-            Tag = tag,
-            Autoscaler = autoscaler,
-            Gpu = gpu,
-            GpuNodeSelector = nodeSelector,
-            GpuTolerations = tolerations ?? defaults.GpuTolerations,
-            SandboxRuntimeClass = runtimeClass,
-            External = external,
-            StorageClass = storageClass,
-            SharedStorageClass = sharedStorageClass,
-            GatewayServiceType = serviceType,
-            GatewayReplicas = gatewayReplicas,
-            OtlpEndpoint = otlp,
-            PrometheusUrl = prometheus,
+            Namespace = ValueOr(result, Namespace, defaults.Namespace),
+            Registry = ValueOr(result, Registry, defaults.Registry),
+            Tag = ValueOr(result, Tag, defaults.Tag),
+            Autoscaler = ValueOr(result, Autoscaler, defaults.Autoscaler),
+            Gpu = !result.GetValue(NoGpu),
+            GpuNodeSelector = LastWins(ValueOr(result, GpuNodeSelector, [])),
+            GpuTolerations = !Given(result, GpuTolerations) ? defaults.GpuTolerations : [.. result.GetValue(GpuTolerations)!.Where(toleration => toleration != None)],
+            SandboxRuntimeClass = Given(result, SandboxRuntimeClass) ? OrNull(result.GetValue(SandboxRuntimeClass)!) : defaults.SandboxRuntimeClass,
+            External = LastWins(ValueOr(result, External, [])),
+            StorageClass = result.GetValue(StorageClass),
+            SharedStorageClass = result.GetValue(SharedStorageClass),
+            GatewayServiceType = ValueOr(result, GatewayServiceType, defaults.GatewayServiceType),
+            GatewayReplicas = ValueOr(result, GatewayReplicas, defaults.GatewayReplicas),
+            OtlpEndpoint = Given(result, OtlpEndpoint) ? OrNull(result.GetValue(OtlpEndpoint)!) : defaults.OtlpEndpoint,
+            PrometheusUrl = ValueOr(result, PrometheusUrl, defaults.PrometheusUrl),
         });
     }
 
-    /// <summary>A toleration written as <c>KEY[=VALUE][:EFFECT]</c>; null when malformed.</summary>
-    public static (string Key, string? Value, string? Effect)? ParseToleration(string text)
+    /// <summary>A word that is not an option is a mistake; an unknown option takes the word after it along, so it is one mistake, not two.</summary>
+    private static void AddLooseArgumentErrors(ParseResult result, List<string> errors)
     {
-        string? effect = null;
-        var colon = text.LastIndexOf(':');
-        if (colon >= 0)
+        var loose = new HashSet<Token>(result.GetResult(Loose)?.Tokens ?? [], ReferenceEqualityComparer.Instance);
+        var tokens = result.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
         {
-            effect = text[(colon + 1)..];
-            text = text[..colon];
-            if (Array.IndexOf(TaintEffects, effect) < 0)
+            var text = tokens[i].Value;
+            if (tokens[i].Type == TokenType.DoubleDash || (loose.Contains(tokens[i]) && text.StartsWith('-')))
             {
-                return null;
+                var equals = text.IndexOf('=', StringComparison.Ordinal);
+                errors.Add(UnknownOption(text.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? text[..equals] : text));
+                if (equals < 0 && i + 1 < tokens.Count && loose.Contains(tokens[i + 1]) && !tokens[i + 1].Value.StartsWith("--", StringComparison.Ordinal))
+                {
+                    i++;
+                }
+            }
+            else if (loose.Contains(tokens[i]))
+            {
+                errors.Add($"Unexpected argument '{text}'; options start with '--' (see --help).");
+            }
+        }
+    }
+
+    /// <summary>An option with one value; each use is checked, and the last one counts.</summary>
+    private static Option<T> Value<T>(string name, Reader<T> read, Func<string, string> mistake, params string[] aliases) => new(name, aliases)
+    {
+        // Zero or more, one per use: a use without a value gets this parser's message rather than System.CommandLine's.
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = argument =>
+        {
+            var value = default(T)!;
+            foreach (var text in Texts(name, argument))
+            {
+                if (!read(text, out value))
+                {
+                    argument.AddError(mistake(text));
+                }
+            }
+
+            return value;
+        },
+    };
+
+    /// <summary>A repeatable option; each use adds its value.</summary>
+    private static Option<List<T>> Each<T>(string name, Reader<T> read, Func<string, string> mistake) => new(name)
+    {
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = argument =>
+        {
+            var values = new List<T>();
+            foreach (var text in Texts(name, argument))
+            {
+                if (read(text, out var value))
+                {
+                    values.Add(value);
+                }
+                else
+                {
+                    argument.AddError(mistake(text));
+                }
+            }
+
+            return values;
+        },
+    };
+
+    /// <summary>The values given to an option; a use followed by another option (or by nothing) is missing its value.</summary>
+    private static List<string> Texts(string name, ArgumentResult argument)
+    {
+        var texts = new List<string>();
+        foreach (var token in argument.Tokens)
+        {
+            if (token.Value.StartsWith("--", StringComparison.Ordinal))
+            {
+                argument.AddError($"{name} needs a value (see --help).");
+            }
+            else
+            {
+                texts.Add(token.Value);
             }
         }
 
-        string? value = null;
-        var equals = text.IndexOf('=', StringComparison.Ordinal);
-        if (equals >= 0)
+        // Fewer values than uses: one use had none (at the end of the line, or right before another option).
+        if (argument.Parent is OptionResult option && argument.Tokens.Count < option.IdentifierTokenCount)
         {
-            value = text[(equals + 1)..];
-            text = text[..equals];
-            if (!IsLabelValue(value))
-            {
-                return null;
-            }
+            argument.AddError($"{name} needs a value (see --help).");
         }
 
-        return IsLabelKey(text) ? (text, value, effect) : null;
+        return texts;
     }
 
-    /// <summary>An RFC 1123 label: what Kubernetes accepts as a namespace or Service name.</summary>
-    public static bool IsDnsLabel(string value) => value.Length <= 63 && DnsLabelPattern().IsMatch(value);
+    private static Reader<string> Where(Func<string, bool> valid) => (string text, out string value) => valid(value = text);
 
-    private static bool IsDnsSubdomain(string value) => value.Length <= 253 && value.Split('.').All(IsDnsLabel);
+    /// <summary><c>none</c>, or a value <paramref name="valid"/> accepts; <see cref="OrNull"/> reads <c>none</c> back as null.</summary>
+    private static Reader<string> NoneOr(Func<string, bool> valid) => (string text, out string value) => (value = text) == None || valid(text);
 
-    private static bool IsLabelKey(string key)
+    private static string? OrNull(string value) => value == None ? null : value;
+
+    private static T ValueOr<T>(ParseResult result, Option<T> option, T fallback) => Given(result, option) ? result.GetValue(option)! : fallback;
+
+    /// <summary>Whether the command line names <paramref name="option"/> (System.CommandLine also gives options it fills with a default a result).</summary>
+    private static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
+    /// <summary>The pairs by key; a key given twice keeps its last value.</summary>
+    private static Dictionary<string, string> LastWins(List<(string Key, string Value)> pairs)
     {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var name = slash >= 0 ? key[(slash + 1)..] : key;
-        return (slash < 0 || IsDnsSubdomain(key[..slash])) && name.Length is > 0 and <= 63 && LabelValuePattern().IsMatch(name);
-    }
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in pairs)
+        {
+            map[key] = value;
+        }
 
-    private static bool IsLabelValue(string value) => value.Length <= 63 && (value.Length == 0 || LabelValuePattern().IsMatch(value));
+        return map;
+    }
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    private static (string, string)? SplitPair(string value)
+    private static bool SplitPair(string text, out (string, string) pair)
     {
-        var equals = value.IndexOf('=', StringComparison.Ordinal);
-        return equals < 0 ? null : (value[..equals], value[(equals + 1)..]);
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        pair = equals < 0 ? default : (text[..equals], text[(equals + 1)..]);
+        return equals >= 0;
     }
 
-    private static bool IsKnown(string name) => name is "-o" or "--output" or "--namespace" or "--registry" or "--tag" or "--autoscaler"
-        or "--gpu-node-selector" or "--gpu-toleration" or "--sandbox-runtime-class" or "--external" or "--storage-class"
-        or "--shared-storage-class" or "--gateway-service-type" or "--gateway-replicas" or "--otlp-endpoint" or "--prometheus-url";
-
     private static string UnknownOption(string name) => $"Unknown option '{name}' (see --help for the options of publish).";
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabelPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
-    private static partial Regex LabelValuePattern();
-
-    [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
-    private static partial Regex RegistryPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex TagPattern();
 }

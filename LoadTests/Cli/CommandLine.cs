@@ -1,9 +1,19 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using BenchPlatform.LoadTests.Scenarios;
+using static BenchPlatform.LoadTests.Cli.OptionValues;
 
 namespace BenchPlatform.LoadTests.Cli;
 
-/// <summary>Parses the command line into <see cref="RunOptions"/>; every mistake is a <see cref="UsageException"/> saying what to change.</summary>
+/// <summary>
+/// Parses the command line into <see cref="RunOptions"/>; the mistakes, every one of them, come in one
+/// <see cref="UsageException"/>, each message saying what to change.
+/// </summary>
+/// <remarks>
+/// System.CommandLine is the repository's one command-line parser (AppHost's <c>publish</c> uses it too): it is the parser
+/// .NET users know, and it gathers every error of a command line instead of stopping at the first. The help text is
+/// still ours (<see cref="HelpText"/>), so <c>--help</c>, the messages and the exit codes read as they did before it.
+/// </remarks>
 public static class CommandLine
 {
     /// <summary>Every option, with its value's name and help line; <c>--help</c> prints this table.</summary>
@@ -50,161 +60,186 @@ public static class CommandLine
         ("--help", null, "Show this help."),
     ];
 
+    /// <summary>How each option is read and where its value goes; the names are those of <see cref="Options"/>.</summary>
+    private static readonly Binding[] Bindings =
+    [
+        Bind(Flag("--help", "-h"), (o, v) => o.Help = v),
+        Bind(Value("--target", ParseTarget), (o, v) => o.Target = v),
+        Bind(Value("--rate", ParsePositive), (o, v) => o.Rate = v),
+        Bind(Value("--ramp-to", ParsePositive), (o, v) => o.RampTo = v),
+        Bind(Value("--duration", (n, v) => ParseDuration(n, v, allowZero: false)), (o, v) => o.Duration = v),
+        Bind(Value("--warmup", (n, v) => ParseDuration(n, v, allowZero: true)), (o, v) => o.Warmup = v),
+        Bind(Value("--concurrency", (n, v) => ParseCount(n, v, 100_000)), (o, v) => o.Concurrency = v),
+        Bind(Value("--connections", (n, v) => ParseCount(n, v, 100_000)), (o, v) => o.Connections = v),
+        Bind(Value("--iterations", (n, v) => ParseCount(n, v, int.MaxValue)), (o, v) => o.Iterations = v),
+        Bind(Each("--model", SplitList), (o, v) => o.Models.AddRange(v)),
+        Bind(Each<string>("--model-file", (n, v) => [ParseExistingFile(n, v)]), (o, v) => o.ModelFiles.AddRange(v)),
+        Bind(Value("--input-size", (n, v) => ParseCount(n, v, 100_000_000)), (o, v) => o.InputSize = v),
+        Bind(Value("--int-fill", ParseLong), (o, v) => o.IntFill = v),
+        Bind(Each("--batch-sizes", (n, v) => Array.ConvertAll(SplitList(n, v), size => ParseCount(n, size, 1_000_000))), (o, v) => o.BatchSizes.AddRange(v)),
+        Bind(Value("--max-tokens", (n, v) => ParseCount(n, v, 1_000_000)), (o, v) => o.MaxTokens = v),
+        Bind(Value("--prompt", (_, v) => v), (o, v) => o.Prompt = v),
+        Bind(Value("--p99-bound", (n, v) => ParseDuration(n, v, allowZero: false)), (o, v) => o.P99Bound = v),
+        Bind(Value("--max-rate", ParsePositive), (o, v) => o.MaxRate = v),
+        Bind(Value("--path", ParsePath), (o, v) => o.Path = v),
+        Bind(Value("--method", ParseMethod), (o, v) => o.Method = v),
+        Bind(Value("--body-file", ParseExistingFile), (o, v) => o.BodyFile = v),
+        Bind(Value("--content-type", (_, v) => v), (o, v) => o.ContentType = v),
+        Bind(Value("--timeout", (n, v) => ParseDuration(n, v, allowZero: false)), (o, v) => o.Timeout = v),
+        Bind(Value("--late-after", (n, v) => ParseDuration(n, v, allowZero: true)), (o, v) => o.LateAfter = v),
+        Bind(Value("--rss-root", (n, v) => ParseCount(n, v, int.MaxValue)), (o, v) => o.RssRoot = v),
+        Bind(Value("--cold-wait", (n, v) => ParseDuration(n, v, allowZero: false)), (o, v) => o.ColdWait = v),
+        Bind(Value("--report", NonEmpty), (o, v) => o.ReportDirectory = v),
+        Bind(Each<Threshold>("--threshold", (_, v) => [Threshold.Parse(v)]), (o, v) => o.Thresholds.AddRange(v)),
+        Bind(Value("--abort-when-error-count", (n, v) => ParseCount(n, v, int.MaxValue)), (o, v) => o.AbortWhenErrorCount = v),
+        Bind(Value("--start-check-after", (n, v) => ParseDuration(n, v, allowZero: true)), (o, v) => o.StartCheckAfter = v),
+        Bind(Value("--api-key", NonEmpty), (o, v) => o.ApiKey = v),
+        Bind(Flag("--cache"), (o, v) => o.UseCache = v),
+        Bind(Flag("--binary"), (o, v) => o.Binary = v),
+        Bind(Flag("--plain"), (o, v) => o.Plain = v),
+        Bind(Value("--live", ParseLiveInterval), (o, v) => o.LiveInterval = v),
+        Bind(Value("--live-file", NonEmpty), (o, v) => o.LiveFile = v),
+        Bind(Flag("--otlp"), (o, v) => o.Otlp = v),
+        Bind(Value("--tolerance", ParsePercent), (o, v) => o.Tolerance = v),
+        Bind(Value("--min-delta", (n, v) => ParseDuration(n, v, allowZero: true)), (o, v) => o.MinDelta = v),
+    ];
+
+    /// <summary>What no option took: the scenario, compare's two files, and mistakes (unknown options, stray words).</summary>
+    private static readonly Argument<string[]> Loose = new("arguments") { Arity = ArgumentArity.ZeroOrMore };
+
+    private static readonly Command Command = BuildCommand();
+
+    /// <summary>No response files (<c>@file</c>) and no bundling of short options: every argument means what it says.</summary>
+    private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
+    /// <summary>Reads <paramref name="args"/>; a <see cref="UsageException"/> carries every mistake found.</summary>
     public static RunOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new RunOptions();
         if (args.Count == 0)
         {
             throw new UsageException("no scenario given; run with --help to see the scenarios and options.");
         }
 
-        var i = 0;
-        if (!args[0].StartsWith('-'))
+        var result = Command.Parse(args, Configuration);
+        var errors = new List<string>();
+        foreach (var error in result.Errors)
         {
-            options.Scenario = args[0];
-            i = 1;
+            errors.Add(error.Message);
         }
 
-        for (; i < args.Count; i++)
+        var options = new RunOptions();
+        foreach (var binding in Bindings)
         {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal) && arg != "-h")
+            if (result.GetResult(binding.Option) is { Implicit: false } given && !result.Errors.Any(e => e.SymbolResult == given || e.SymbolResult?.Parent == given))
             {
-                options.Positionals.Add(arg);
-                continue;
-            }
-
-            string name = arg;
-            string? inline = null;
-            var eq = arg.IndexOf('=');
-            if (eq > 0)
-            {
-                name = arg[..eq];
-                inline = arg[(eq + 1)..];
-            }
-
-            string Value()
-            {
-                if (inline is not null)
-                {
-                    return inline;
-                }
-
-                if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
-                {
-                    throw new UsageException($"{name} needs a value; run with --help for its format.");
-                }
-
-                return args[++i];
-            }
-
-            switch (name)
-            {
-                case "--help" or "-h": options.Help = true; break;
-                case "--target": options.Target = ParseTarget(Value()); break;
-                case "--rate": options.Rate = ParsePositive(name, Value()); break;
-                case "--ramp-to": options.RampTo = ParsePositive(name, Value()); break;
-                case "--duration": options.Duration = ParseDuration(name, Value(), allowZero: false); break;
-                case "--warmup": options.Warmup = ParseDuration(name, Value(), allowZero: true); break;
-                case "--concurrency": options.Concurrency = ParseCount(name, Value(), 100_000); break;
-                case "--connections": options.Connections = ParseCount(name, Value(), 100_000); break;
-                case "--iterations": options.Iterations = ParseCount(name, Value(), int.MaxValue); break;
-                case "--model": options.Models.AddRange(SplitList(name, Value())); break;
-                case "--model-file": options.ModelFiles.Add(ParseExistingFile(name, Value())); break;
-                case "--input-size": options.InputSize = ParseCount(name, Value(), 100_000_000); break;
-                case "--int-fill": options.IntFill = ParseLong(name, Value()); break;
-                case "--batch-sizes":
-                    foreach (var size in SplitList(name, Value()))
-                    {
-                        options.BatchSizes.Add(ParseCount(name, size, 1_000_000));
-                    }
-
-                    break;
-                case "--max-tokens": options.MaxTokens = ParseCount(name, Value(), 1_000_000); break;
-                case "--prompt": options.Prompt = Value(); break;
-                case "--p99-bound": options.P99Bound = ParseDuration(name, Value(), allowZero: false); break;
-                case "--max-rate": options.MaxRate = ParsePositive(name, Value()); break;
-                case "--path": options.Path = ParsePath(Value()); break;
-                case "--method": options.Method = ParseMethod(Value()); break;
-                case "--body-file": options.BodyFile = ParseExistingFile(name, Value()); break;
-                case "--content-type": options.ContentType = Value(); break;
-                case "--timeout": options.Timeout = ParseDuration(name, Value(), allowZero: false); break;
-                case "--late-after": options.LateAfter = ParseDuration(name, Value(), allowZero: true); break;
-                case "--rss-root": options.RssRoot = ParseCount(name, Value(), int.MaxValue); break;
-                case "--cold-wait": options.ColdWait = ParseDuration(name, Value(), allowZero: false); break;
-                case "--report": options.ReportDirectory = NonEmpty(name, Value()); break;
-                case "--threshold": options.Thresholds.Add(Threshold.Parse(Value())); break;
-                case "--abort-when-error-count": options.AbortWhenErrorCount = ParseCount(name, Value(), int.MaxValue); break;
-                case "--start-check-after": options.StartCheckAfter = ParseDuration(name, Value(), allowZero: true); break;
-                case "--api-key": options.ApiKey = NonEmpty(name, Value()); break;
-                case "--cache": options.UseCache = true; break;
-                case "--binary": options.Binary = true; break;
-                case "--plain": options.Plain = true; break;
-                case "--live": options.LiveInterval = ParseLiveInterval(name, Value()); break;
-                case "--live-file": options.LiveFile = NonEmpty(name, Value()); break;
-                case "--otlp": options.Otlp = true; break;
-                case "--tolerance": options.Tolerance = ParsePercent(name, Value()); break;
-                case "--min-delta": options.MinDelta = ParseDuration(name, Value(), allowZero: true); break;
-                default: throw new UsageException($"unknown option '{name}'; run with --help to see the options.");
+                binding.Apply(result, options);
             }
         }
 
-        if (options.Help)
+        ReadLooseArguments(result, options, errors);
+        if (errors.Count == 0 && options.Help)
         {
             return options;
         }
 
-        Validate(options);
-        return options;
+        Validate(options, name => result.GetResult(name) is OptionResult { Implicit: false }, errors);
+        return errors.Count == 0 ? options : throw new UsageException(errors);
     }
 
-    private static void Validate(RunOptions options)
+    private static Command BuildCommand()
+    {
+        var command = new Command("loadtests") { Loose };
+        foreach (var binding in Bindings)
+        {
+            command.Add(binding.Option);
+        }
+
+        return command;
+    }
+
+    /// <summary>The first argument names the scenario; an unknown option takes the word after it along, so it is one mistake, not two.</summary>
+    private static void ReadLooseArguments(ParseResult result, RunOptions options, List<string> errors)
+    {
+        var loose = new HashSet<Token>(result.GetResult(Loose)?.Tokens ?? [], ReferenceEqualityComparer.Instance);
+        var tokens = result.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var text = tokens[i].Value;
+            if (tokens[i].Type == TokenType.DoubleDash)
+            {
+                errors.Add(UnknownOption(text));
+            }
+            else if (!loose.Contains(tokens[i]))
+            {
+                continue;
+            }
+            else if (i == 0 && !text.StartsWith('-'))
+            {
+                options.Scenario = text;
+            }
+            else if (text.StartsWith("--", StringComparison.Ordinal))
+            {
+                var equals = text.IndexOf('=', StringComparison.Ordinal);
+                errors.Add(UnknownOption(equals > 0 ? text[..equals] : text));
+                if (!text.Contains('=', StringComparison.Ordinal) && i + 1 < tokens.Count && loose.Contains(tokens[i + 1]) && !tokens[i + 1].Value.StartsWith('-'))
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                options.Positionals.Add(text);
+            }
+        }
+    }
+
+    /// <summary>What one option cannot check alone. An option given with a bad value already has its error, so it is not also called missing.</summary>
+    private static void Validate(RunOptions options, Func<string, bool> given, List<string> errors)
     {
         if (options.Scenario.Length == 0)
         {
-            throw new UsageException("no scenario given; the first argument names one: " + string.Join(", ", ScenarioCatalog.Names) + ", or compare.");
+            errors.Add("no scenario given; the first argument names one: " + string.Join(", ", ScenarioCatalog.Names) + ", or compare.");
         }
-
-        if (options.Scenario == "compare")
+        else if (options.Scenario == "compare")
         {
             if (options.Positionals.Count != 2)
             {
-                throw new UsageException("compare needs two summary files: compare BASELINE.json CANDIDATE.json.");
+                errors.Add("compare needs two summary files: compare BASELINE.json CANDIDATE.json.");
+                return;
             }
 
             foreach (var file in options.Positionals)
             {
-                ParseExistingFile("compare", file);
+                Collect(errors, () => ParseExistingFile("compare", file));
             }
 
             return;
         }
-
-        if (!ScenarioCatalog.Names.Contains(options.Scenario))
+        else if (!ScenarioCatalog.Names.Contains(options.Scenario))
         {
-            throw new UsageException($"unknown scenario '{options.Scenario}'; choose one of: {string.Join(", ", ScenarioCatalog.Names)}, or compare.");
+            errors.Add($"unknown scenario '{options.Scenario}'; choose one of: {string.Join(", ", ScenarioCatalog.Names)}, or compare.");
         }
 
-        if (options.Positionals.Count > 0)
+        foreach (var positional in options.Positionals)
         {
-            throw new UsageException($"unexpected argument '{options.Positionals[0]}'; options start with --.");
+            errors.Add($"unexpected argument '{positional}'; options start with --.");
         }
 
-        if (options.Target is null)
+        if (!given("--target"))
         {
-            throw new UsageException("--target is required, e.g. --target http://127.0.0.1:8080.");
+            errors.Add("--target is required, e.g. --target http://127.0.0.1:8080.");
         }
 
-        if (options.RampTo is not null && options.Rate is null)
+        if (given("--ramp-to") && !given("--rate"))
         {
-            throw new UsageException("--ramp-to needs --rate as the starting rate.");
+            errors.Add("--ramp-to needs --rate as the starting rate.");
         }
 
         if (options.AbortWhenErrorCount is { } abort)
         {
-            if (options.Thresholds.Count == 0)
+            if (!given("--threshold"))
             {
-                throw new UsageException($"--abort-when-error-count {abort} counts failed checks of a --threshold, and there is none; add one, e.g. --threshold \"all.error_rate<1%\".");
+                errors.Add($"--abort-when-error-count {abort} counts failed checks of a --threshold, and there is none; add one, e.g. --threshold \"all.error_rate<1%\".");
             }
 
             for (var t = 0; t < options.Thresholds.Count; t++)
@@ -212,123 +247,113 @@ public static class CommandLine
                 options.Thresholds[t] = options.Thresholds[t].WithChecks(abort, options.StartCheckAfter);
             }
         }
-        else if (options.StartCheckAfter is not null)
+        else if (given("--start-check-after") && !given("--abort-when-error-count"))
         {
-            throw new UsageException("--start-check-after delays the checks while the run goes, which only --abort-when-error-count makes; add --abort-when-error-count N (e.g. 3), or leave --start-check-after out.");
+            errors.Add("--start-check-after delays the checks while the run goes, which only --abort-when-error-count makes; add --abort-when-error-count N (e.g. 3), or leave --start-check-after out.");
         }
 
-        if (options.Scenario == "modes" && options.ModelFiles.Count == 0)
+        if (options.Scenario == "modes" && !given("--model-file"))
         {
-            throw new UsageException("modes needs at least one --model-file PATH (an ONNX file) to run in-process and through the gateway.");
+            errors.Add("modes needs at least one --model-file PATH (an ONNX file) to run in-process and through the gateway.");
         }
 
-        if (options.Scenario is "tokens" or "strategies" && options.Models.Count == 0)
+        if (options.Scenario is "tokens" or "strategies" && !given("--model"))
         {
-            throw new UsageException($"{options.Scenario} needs --model NAME naming a text-generation model the target serves.");
+            errors.Add($"{options.Scenario} needs --model NAME naming a text-generation model the target serves.");
         }
     }
 
-    private static Uri ParseTarget(string value)
+    /// <summary>An option without a value, such as <c>--cache</c>.</summary>
+    private static Option<bool> Flag(string name, params string[] aliases) => new(name, aliases) { Arity = ArgumentArity.Zero };
+
+    /// <summary>An option with one value; each use is checked and the last one counts.</summary>
+    private static Option<T> Value<T>(string name, Func<string, string, T> read) => new(name)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        // Zero or more, one per use: a use without a value gets this parser's message rather than System.CommandLine's.
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = argument =>
         {
-            throw new UsageException($"--target '{value}' is not an http(s) URL; give one like http://127.0.0.1:8080.");
-        }
+            var value = default(T)!;
+            foreach (var text in Texts(name, argument))
+            {
+                Collect(argument, () => value = read(name, text));
+            }
 
-        return uri;
-    }
-
-    private static double ParsePositive(string name, string value)
-    {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number) || number <= 0)
-        {
-            throw new UsageException($"{name} '{value}' must be a number greater than 0 (requests per second).");
-        }
-
-        return number;
-    }
-
-    private static int ParseCount(string name, string value, int max)
-    {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > max)
-        {
-            throw new UsageException($"{name} '{value}' must be a whole number from 1 to {max}.");
-        }
-
-        return number;
-    }
-
-    private static long ParseLong(string name, string value)
-    {
-        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            throw new UsageException($"{name} '{value}' must be a whole number.");
-        }
-
-        return number;
-    }
-
-    private static TimeSpan ParseLiveInterval(string name, string value)
-    {
-        var interval = ParseDuration(name, value, allowZero: false);
-        return interval >= TimeSpan.FromMilliseconds(100) ? interval : throw new UsageException($"{name} '{value}' is too short; give 100ms or more, e.g. 5s.");
-    }
-
-    private static TimeSpan ParseDuration(string name, string value, bool allowZero)
-    {
-        if (!Units.TryParseDuration(value, out var duration) || (!allowZero && duration <= TimeSpan.Zero))
-        {
-            throw new UsageException($"{name} '{value}' must be a duration{(allowZero ? "" : " greater than 0")} such as 30s, 500ms or 2m.");
-        }
-
-        return duration;
-    }
-
-    private static double ParsePercent(string name, string value)
-    {
-        var text = value.TrimEnd('%');
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number) || number < 0)
-        {
-            throw new UsageException($"{name} '{value}' must be a percentage such as 10%.");
-        }
-
-        return number / 100;
-    }
-
-    private static string ParseExistingFile(string name, string value)
-    {
-        if (!File.Exists(value))
-        {
-            throw new UsageException($"{name}: file '{value}' does not exist.");
-        }
-
-        return value;
-    }
-
-    private static string ParsePath(string value)
-    {
-        if (!value.StartsWith('/'))
-        {
-            throw new UsageException($"--path '{value}' must start with '/', e.g. /alive or /v1/models.");
-        }
-
-        return value;
-    }
-
-    private static HttpMethod ParseMethod(string value) => value.ToUpperInvariant() switch
-    {
-        "GET" => HttpMethod.Get,
-        "POST" => HttpMethod.Post,
-        "PUT" => HttpMethod.Put,
-        _ => throw new UsageException($"--method '{value}' is not supported; use GET, POST or PUT."),
+            return value;
+        },
     };
 
-    private static string NonEmpty(string name, string value) =>
-        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{name} needs a non-empty value.") : value;
-
-    private static string[] SplitList(string name, string value)
+    /// <summary>A repeatable option; each use adds its values.</summary>
+    private static Option<List<T>> Each<T>(string name, Func<string, string, IReadOnlyList<T>> read) => new(name)
     {
-        var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts.Length == 0 ? throw new UsageException($"{name} needs at least one value.") : parts;
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = argument =>
+        {
+            var values = new List<T>();
+            foreach (var text in Texts(name, argument))
+            {
+                Collect(argument, () => values.AddRange(read(name, text)));
+            }
+
+            return values;
+        },
+    };
+
+    /// <summary>The values given to an option; an option followed by another one (or by nothing) is missing its value.</summary>
+    private static List<string> Texts(string name, ArgumentResult argument)
+    {
+        var texts = new List<string>();
+        foreach (var token in argument.Tokens)
+        {
+            if (token.Value.StartsWith("--", StringComparison.Ordinal) && token.Value.Length > 2)
+            {
+                argument.AddError(NeedsValue(name));
+            }
+            else
+            {
+                texts.Add(token.Value);
+            }
+        }
+
+        // Fewer values than uses: one use had none (at the end of the line, or right before another option).
+        if (argument.Parent is OptionResult option && argument.Tokens.Count < option.IdentifierTokenCount)
+        {
+            argument.AddError(NeedsValue(name));
+        }
+
+        return texts;
     }
+
+    private static void Collect(ArgumentResult argument, Action read)
+    {
+        try
+        {
+            read();
+        }
+        catch (UsageException ex)
+        {
+            argument.AddError(ex.Message);
+        }
+    }
+
+    private static void Collect(List<string> errors, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (UsageException ex)
+        {
+            errors.AddRange(ex.Errors);
+        }
+    }
+
+    private static string NeedsValue(string name) => $"{name} needs a value; run with --help for its format.";
+
+    private static string UnknownOption(string name) => $"unknown option '{name}'; run with --help to see the options.";
+
+    private static Binding Bind<T>(Option<T> option, Action<RunOptions, T> apply) => new(option, (result, options) => apply(options, result.GetValue(option)!));
+
+    /// <summary>An option and how its value lands in <see cref="RunOptions"/>.</summary>
+    private sealed record Binding(Option Option, Action<ParseResult, RunOptions> Apply);
 }

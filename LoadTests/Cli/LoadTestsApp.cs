@@ -19,8 +19,7 @@ public static class LoadTestsApp
         }
         catch (UsageException ex)
         {
-            error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.Usage;
+            return Usage(ex, error);
         }
 
         if (options.Help)
@@ -38,8 +37,7 @@ public static class LoadTestsApp
             }
             catch (UsageException ex)
             {
-                error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.Usage;
+                return Usage(ex, error);
             }
         }
 
@@ -160,6 +158,17 @@ public static class LoadTestsApp
         }
 
         return failures.Count > 0 ? ExitCodes.RunFailed : ExitCodes.Ok;
+    }
+
+    /// <summary>Prints every mistake of the command line, one <c>error:</c> line each.</summary>
+    private static int Usage(UsageException mistakes, TextWriter error)
+    {
+        foreach (var message in mistakes.Errors)
+        {
+            error.WriteLine($"error: {message}");
+        }
+
+        return ExitCodes.Usage;
     }
 
     private static List<IReportingSink> Sinks(RunOptions options, TextWriter output)

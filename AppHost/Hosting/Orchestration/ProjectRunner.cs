@@ -146,7 +146,7 @@ public sealed class ProjectRunner
                 for (var add = active.Count; add < desired; add++)
                 {
                     var index = Enumerable.Range(0, int.MaxValue).First(i => _replicas.All(r => r.Index != i));
-                    var replica = new Replica(this, index, Orchestrator.AllocatePort(Resource, index));
+                    var replica = new Replica(this, index, Orchestrator.Ports.Allocate(Resource, index));
                     _replicas.Add(replica);
                     replica.Start();
                 }
@@ -264,7 +264,7 @@ public sealed class ProjectRunner
             _replicas.Remove(replica);
         }
 
-        Orchestrator.ReleasePort(replica.Port);
+        Orchestrator.Ports.Release(replica.Port);
         Orchestrator.Placement.Release(replica.Id);
         Changed?.Invoke(this);
     }

@@ -59,6 +59,7 @@ public sealed class PublishArgumentsTests
     [InlineData(new[] { "--otlp-endpoint", "collector:4317" }, "--otlp-endpoint 'collector:4317' must be an http:// or https:// URL")]
     [InlineData(new[] { "--prometheus-url", "prometheus" }, "--prometheus-url 'prometheus' must be an http:// or https:// URL.")]
     [InlineData(new[] { "--tag" }, "--tag needs a value (see --help).")]
+    [InlineData(new[] { "--tag", "1", "--tag" }, "--tag needs a value (see --help).")]
     [InlineData(new[] { "--replicas", "3" }, "Unknown option '--replicas' (see --help for the options of publish).")]
     [InlineData(new[] { "stray" }, "Unexpected argument 'stray'; options start with '--' (see --help).")]
     public void Parse_BadValue_SaysWhatToChange(string[] args, string message)
@@ -76,6 +77,36 @@ public sealed class PublishArgumentsTests
 
         Assert.Equal(4, result.Errors.Count);
         Assert.Equal("--output DIR is required: the folder to write the manifests to.", result.Errors[^1]);
+    }
+
+    [Fact]
+    public void Parse_EveryKindOfMistake_ReportsEachOnceTogether()
+    {
+        var result = PublishArguments.Parse(["--registry", "UP", "--replicas", "3", "stray", "--tag", "a b", "-x", "--namespace"]);
+
+        Assert.Null(result.Options);
+        Assert.Equal(
+            [
+                "--namespace needs a value (see --help).",
+                "--registry 'UP' is not an image prefix like 'ghcr.io/acme' or 'localhost:5000' (lower-case, no spaces, no tag).",
+                "--tag 'a b' is not an image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.",
+                "Unknown option '--replicas' (see --help for the options of publish).",
+                "Unexpected argument 'stray'; options start with '--' (see --help).",
+                "Unknown option '-x' (see --help for the options of publish).",
+                "--output DIR is required: the folder to write the manifests to.",
+            ],
+            result.Errors);
+    }
+
+    [Fact]
+    public void Parse_RepeatedOptions_LastValueCountsAndRepeatablesAccumulate()
+    {
+        var options = Assert.IsType<PublishOptions>(PublishArguments.Parse(
+            ["-o", "a", "--output=b", "--tag", "1", "--tag", "2", "--gpu-toleration", "x:NoSchedule", "--gpu-toleration", "y", "--external", "cache=r:1", "--external", "cache=r:2"]).Options);
+
+        Assert.Equal((Path.GetFullPath("b"), "2"), (options.OutputFolder, options.Tag));
+        Assert.Equal(["x:NoSchedule", "y"], options.GpuTolerations);
+        Assert.Equal("r:2", options.External["cache"]);
     }
 
     [Theory]

@@ -20,6 +20,7 @@ public sealed class CommandLineTests
     [InlineData("--concurrency '0' must be a whole number", new[] { "concurrency", "--target", "http://127.0.0.1:1", "--concurrency", "0" })]
     [InlineData("--concurrency '2.5' must be a whole number", new[] { "concurrency", "--target", "http://127.0.0.1:1", "--concurrency", "2.5" })]
     [InlineData("--rate needs a value", new[] { "warm", "--target", "http://127.0.0.1:1", "--rate" })]
+    [InlineData("--rate needs a value", new[] { "warm", "--target", "http://127.0.0.1:1", "--rate", "5", "--rate" })]
     [InlineData("unknown option '--rtae'", new[] { "warm", "--target", "http://127.0.0.1:1", "--rtae", "5" })]
     [InlineData("needs a comparison", new[] { "warm", "--target", "http://127.0.0.1:1", "--threshold", "warm.p99" })]
     [InlineData("unknown class 'hot'", new[] { "warm", "--target", "http://127.0.0.1:1", "--threshold", "hot.p99<20ms" })]
@@ -42,6 +43,58 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.StartsWith("error: ", error);
         Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public async Task Run_SeveralMistakes_Exits2NamingEveryOneOnItsOwnLine()
+    {
+        var (code, output, error) = await Runner.RunAsync("warm", "--rate", "fast", "--duration", "abc", "--rtae", "5", "--concurrency", "0", "stray");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal(
+            [
+                "error: --rate 'fast' must be a number greater than 0 (requests per second).",
+                "error: --duration 'abc' must be a duration greater than 0 such as 30s, 500ms or 2m.",
+                "error: --concurrency '0' must be a whole number from 1 to 100000.",
+                "error: unknown option '--rtae'; run with --help to see the options.",
+                "error: unexpected argument 'stray'; options start with --.",
+                "error: --target is required, e.g. --target http://127.0.0.1:8080.",
+            ],
+            error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--rtae", new[] { "--rtae", "5" })]
+    [InlineData("--rtae", new[] { "--rtae=5" })]
+    [InlineData("--", new[] { "--" })]
+    public async Task Run_UnknownOption_Exits2WithOneErrorAsBefore(string option, string[] args)
+    {
+        var (code, _, error) = await Runner.RunAsync(["warm", "--target", "http://127.0.0.1:1", .. args]);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        Assert.Equal($"error: unknown option '{option}'; run with --help to see the options.", line);
+    }
+
+    [Fact]
+    public void Parse_EveryOptionTheHelpLists_IsKnownToTheParser()
+    {
+        foreach (var (name, value, _) in CommandLine.Options)
+        {
+            // A value-taking option given none is "needs a value", never "unknown option".
+            var error = Record.Exception(() => CommandLine.Parse(["http", "--target", "http://127.0.0.1:1", name]));
+            Assert.DoesNotContain("unknown option", error?.Message ?? "", StringComparison.Ordinal);
+            Assert.True((value is null) == (error is null || !error.Message.Contains($"{name} needs a value", StringComparison.Ordinal)), name);
+        }
+    }
+
+    [Fact]
+    public void Parse_OptionGivenTwice_TheLastOneCounts()
+    {
+        var options = CommandLine.Parse(["warm", "--target", "http://127.0.0.1:1", "--rate", "5", "--rate=7"]);
+
+        Assert.Equal(7, options.Rate);
     }
 
     [Fact]
