@@ -39,7 +39,7 @@ public static class InferenceApi
     private static Results<Ok<ReadyResponse>, ProblemHttpResult> GetServerReady(WorkerReadiness readiness) =>
         readiness.IsReady
             ? TypedResults.Ok(new ReadyResponse(true))
-            : TypedResults.Problem(title: "Not ready", detail: readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable);
+            : TypedResults.Problem(title: ProblemTitles.NotReady, detail: readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Ok<ModelMetadataResponse>, ProblemHttpResult>> GetModelMetadata(
         string name, int? version, ModelResolver resolver, CancellationToken cancellationToken)
@@ -84,7 +84,7 @@ public static class InferenceApi
         {
             if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             {
-                await Problem(context, StatusCodes.Status400BadRequest, "Invalid version", $"Version '{versionText}' is not a positive integer.");
+                await Problem(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidVersion, $"Version '{versionText}' is not a positive integer.");
                 return;
             }
 
@@ -257,7 +257,7 @@ public static class InferenceApi
         catch (FileNotFoundException)
         {
             context.Response.Headers.RetryAfter = "1";
-            await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unavailable",
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ModelUnavailable,
                 $"Model '{record.Name}' v{record.Version} was deleted while this request was served; retry to use the current version.");
             return;
         }
@@ -301,7 +301,7 @@ public static class InferenceApi
             catch (ObjectDisposedException ex)
             {
                 context.Response.Headers.RetryAfter = "1";
-                await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unloaded", ex.Message);
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ModelUnloaded, ex.Message);
                 return;
             }
 

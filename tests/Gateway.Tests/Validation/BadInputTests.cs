@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using BenchPlatform.Gateway.Tests.Infrastructure;
+using BenchPlatform.Protocol.Problems;
 using static BenchPlatform.Gateway.Tests.Infrastructure.Requests;
 
 namespace BenchPlatform.Gateway.Tests.Validation;
@@ -40,6 +41,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var problem = await ProblemAsync(response);
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Equal(ProblemTypes.Of(problem.GetProperty("title").GetString()), problem.GetProperty("type").GetString());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.Equal(0, _inference.Requests + _sandbox.Requests);
         return problem;
@@ -53,6 +55,7 @@ public sealed class BadInputTests : IAsyncLifetime
         using var response = await InferAsync("{\"inputs\": [ {\"name\": \"x\" ,, ] }");
 
         var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+        Assert.Equal("/docs/api.md#invalid-inference-request", problem.GetProperty("type").GetString());
         Assert.Contains("not valid JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 

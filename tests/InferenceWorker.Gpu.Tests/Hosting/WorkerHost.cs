@@ -157,5 +157,9 @@ internal sealed record InferCall(int Status, string Body, string ServerTiming, s
 
     public string Detail => Json.GetProperty("detail").GetString()!;
 
+    public string? Title => Json.GetProperty("title").GetString();
+
+    public string? Type => Json.GetProperty("type").GetString();
+
     public bool Cached => Json.GetProperty("parameters").GetProperty("cached").GetBoolean();
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Tests.Hosting;
 using BenchPlatform.InferenceWorker.Tests.Management;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.TestCommon;
 
 namespace BenchPlatform.InferenceWorker.Tests.Predict;
@@ -170,6 +171,8 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
 
         Assert.Equal(400, call.Status);
         Assert.Equal("application/problem+json", call.ContentType);
+        Assert.Equal(ProblemTypes.Of(call.Title), call.Type);
+        Assert.StartsWith("/docs/api.md#", call.Type, StringComparison.Ordinal);
         Assert.Contains(expected, call.Detail, StringComparison.Ordinal);
     }
 
@@ -258,6 +261,7 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
         var call = await host.InferAsync("missing", ModelsApiTests.LinearRequest);
 
         Assert.Equal(404, call.Status);
+        Assert.Equal("/docs/api.md#model-not-found", call.Type);
         Assert.Contains("No model named 'missing'", call.Detail, StringComparison.Ordinal);
     }
 
