@@ -177,17 +177,8 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        // Only the JSON part is text: binary tensor data after it is forwarded as it came. A header longer than the body
-        // is the infer-body reader's to refuse.
-        var json = jsonLength > 0 ? Math.Min(jsonLength, length) : length;
-        if (!Utf8.IsValid(buffer.AsSpan(0, json)))
-        {
-            await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
-            return false;
-        }
-
         // Infer is the hot path: the worker's own reader, in its validate mode (no allocation for a well-formed body),
-        // so the gateway refuses exactly what the worker would, with the same problem.
+        // so the gateway refuses exactly what the worker would (invalid UTF-8 included), with the same problem.
         if (kind == BodyKind.Infer)
         {
             if (InferBodyReader.Validate(buffer.AsSpan(0, length), jsonLength > 0 ? jsonLength : null, out _) is { } refusal)
@@ -198,10 +189,16 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
         }
         else
         {
+            if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
+                return false;
+            }
+
             ValidationError? error;
             try
             {
-                using var document = JsonDocument.Parse(buffer.AsMemory(0, json));
+                using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
                 error = JsonBodyRules.Check(kind, document.RootElement);
             }
             catch (JsonException ex)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using BenchPlatform.Protocol.Problems;
 
 namespace BenchPlatform.Protocol.Inference;
@@ -7,7 +8,7 @@ namespace BenchPlatform.Protocol.Inference;
 /// The one reader of Open Inference Protocol v2 infer bodies (docs/api.md), JSON or with binary tensor data, in two
 /// modes over the same code: <see cref="Decode(ReadOnlySpan{byte}, int?)"/> (the worker) reads the tensors into pooled
 /// buffers; <see cref="Validate"/> (the gateway) checks and counts them without keeping a value. Both refuse exactly
-/// the same bodies with the same problem. <c>data</c> may be flat (row-major) or nested; it may come before or after
+/// the same bodies with the same problem, a JSON part that is not UTF-8 among them. <c>data</c> may be flat (row-major) or nested; it may come before or after
 /// <c>datatype</c>.
 /// </summary>
 public static partial class InferBodyReader
@@ -56,6 +57,11 @@ public static partial class InferBodyReader
         try
         {
             var json = Json(body, jsonLength);
+            if (!Utf8.IsValid(json))
+            {
+                throw new BadRequestException(Title, "The body is not valid UTF-8; send JSON text encoded as UTF-8.", "body");
+            }
+
             var counts = default(Counter);
             return ReadCore(json, body[json.Length..], jsonLength is not null, inputs, fastData, ref counts)!;
         }
@@ -92,6 +98,11 @@ public static partial class InferBodyReader
         try
         {
             var json = jsonLength is null ? body : body[..jsonLength.Value];
+            if (!Utf8.IsValid(json))
+            {
+                return false;
+            }
+
             var counter = default(Counter);
             ReadCore(json, body[json.Length..], jsonLength is not null, inputs: null, fastData: true, ref counter);
             counts = new InferBodyCounts(counter.Inputs, counter.Elements, counter.BinaryBytes);

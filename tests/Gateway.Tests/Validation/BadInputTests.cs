@@ -60,6 +60,20 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Infer_NameNotUtf8_Returns400AsTheWorkerWouldNamingTheBody()
+    {
+        byte[] body = [.. "{\"inputs\":[{\"name\":\"x"u8, 0xFF, .. "\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await _gateway.Client.PostAsync("/v2/models/mlp/infer", content);
+
+        var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+        Assert.Equal(ProblemTitles.InvalidInferenceRequest, problem.GetProperty("title").GetString());
+        Assert.Contains("not valid UTF-8", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Infer_TruncatedJson_Returns400()
     {
         using var response = await InferAsync(ValidInfer[..30]);

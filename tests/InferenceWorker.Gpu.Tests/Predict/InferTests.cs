@@ -176,6 +176,26 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
         Assert.Contains(expected, call.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x78, 0xFF })] // a name with a byte that is never UTF-8
+    [InlineData(new byte[] { 0x78, 0xE2, 0x82 })] // a name whose last character is cut short
+    public async Task Infer_NameNotUtf8_Returns400ProblemNamingTheBody(byte[] name)
+    {
+        await using var host = await HostWith(("linear", SampleModels.Linear()));
+        byte[] body = [.. "{\"inputs\":[{\"name\":\""u8, .. name, .. "\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await host.Client.PostAsync("v2/models/linear/infer", content);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(ProblemTitles.InvalidInferenceRequest, problem.GetProperty("title").GetString());
+        Assert.Equal("/docs/api.md#invalid-inference-request", problem.GetProperty("type").GetString());
+        Assert.Contains("not valid UTF-8", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Infer_MissingInput_Returns400NamingIt()
     {
