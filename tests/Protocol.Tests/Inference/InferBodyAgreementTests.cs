@@ -188,6 +188,10 @@ public sealed class InferBodyAgreementTests
     [InlineData("[-0,-1,255,256]")]
     [InlineData("[65504,65520,1e38,3.5e38]")]
     [InlineData("[1,2,3,1e400]")]
+    [InlineData("[1,2,3,1e]")]
+    [InlineData("[1,2,3,1E+]")]
+    [InlineData("[1,2e-0,3E+1,4e-99999]")]
+    [InlineData("[1e99999999999,2,3,4]")]
     public void GatewayAndWorker_EdgeArraysOfEveryNumericType_Agree(string data)
     {
         foreach (var datatype in (string[])["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64"])
