@@ -369,19 +369,19 @@ public static class InferenceApi
             writer.WriteStartObject();
             if (id is not null)
             {
-                writer.WriteString("id"u8, id);
+                writer.WriteString(InferFields.Id, id);
             }
 
-            writer.WriteString("model_name"u8, record.Name);
-            writer.WriteString("model_version"u8, record.Version.ToString(CultureInfo.InvariantCulture));
-            writer.WritePropertyName("outputs"u8);
+            writer.WriteString(InferFields.ModelName, record.Name);
+            writer.WriteString(InferFields.ModelVersion, record.Version.ToString(CultureInfo.InvariantCulture));
+            writer.WritePropertyName(InferFields.Outputs);
             writer.WriteRawValue(outputsJson, skipInputValidation: true);
-            writer.WriteStartObject("parameters"u8);
-            writer.WriteNumber("inference_time_ms"u8, Math.Round(inferenceMs, 3));
-            writer.WriteBoolean("cached"u8, cached);
+            writer.WriteStartObject(InferFields.Parameters);
+            writer.WriteNumber(InferFields.InferenceTimeMs, Math.Round(inferenceMs, 3));
+            writer.WriteBoolean(InferFields.Cached, cached);
             if (!cached)
             {
-                writer.WriteNumber("batch_size"u8, batchSize);
+                writer.WriteNumber(InferFields.BatchSize, batchSize);
             }
 
             writer.WriteEndObject();

@@ -150,13 +150,13 @@ public static partial class InferBodyReader
         var binaryOutput = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (reader.ValueTextEquals(InferFields.Id.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.String, "\"id\" must be a string.", "id");
                 id = decode ? reader.GetString() : null;
             }
-            else if (reader.ValueTextEquals("inputs"u8))
+            else if (reader.ValueTextEquals(InferFields.Inputs.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartArray, "\"inputs\" must be an array of tensors {\"name\",\"shape\",\"datatype\",\"data\"}.", "inputs");
@@ -171,7 +171,7 @@ public static partial class InferBodyReader
                     counts.Inputs++;
                 }
             }
-            else if (reader.ValueTextEquals("outputs"u8))
+            else if (reader.ValueTextEquals(InferFields.Outputs.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartArray, "\"outputs\" must be an array of {\"name\": …}.", "outputs");
@@ -182,14 +182,14 @@ public static partial class InferBodyReader
                     ReadOutput(ref reader, index++, outputs, ref binaryOutputs);
                 }
             }
-            else if (reader.ValueTextEquals("parameters"u8))
+            else if (reader.ValueTextEquals(InferFields.Parameters.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartObject, "\"parameters\" must be an object.", "parameters");
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isCache = reader.ValueTextEquals("cache"u8);
-                    var isBinaryOutput = reader.ValueTextEquals("binary_data_output"u8);
+                    var isCache = reader.ValueTextEquals(InferFields.Cache.EncodedUtf8Bytes);
+                    var isBinaryOutput = reader.ValueTextEquals(InferFields.BinaryDataOutput.EncodedUtf8Bytes);
                     reader.Read();
                     if (isCache)
                     {
@@ -249,7 +249,7 @@ public static partial class InferBodyReader
         var binary = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("name"u8))
+            if (reader.ValueTextEquals(InferFields.Name.EncodedUtf8Bytes))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -262,13 +262,13 @@ public static partial class InferBodyReader
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("parameters"u8))
+            else if (reader.ValueTextEquals(InferFields.Parameters.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartObject, "An output's \"parameters\" must be an object such as {\"binary_data\": true}.", "outputs[#].parameters", index);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isBinary = reader.ValueTextEquals("binary_data"u8);
+                    var isBinary = reader.ValueTextEquals(InferFields.BinaryData.EncodedUtf8Bytes);
                     reader.Read();
                     if (isBinary)
                     {
