@@ -54,7 +54,7 @@ public static class InferenceWorkerExtensions
         services.AddSingleton<InferenceMetrics>();
         services.AddSingleton<WorkerReadiness>();
         services.AddHostedService<WorkerStartup>();
-        services.AddTypedProblemDetails();
+        services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -27,7 +27,7 @@ public static class LlmServingExtensions
         services.AddSingleton<UpstreamProxy>();
         services.AddSingleton<LlmMetrics>();
         services.AddHostedService<LlmStartup>();
-        services.AddTypedProblemDetails();
+        services.AddProblemDetails();
         return builder;
     }
 }

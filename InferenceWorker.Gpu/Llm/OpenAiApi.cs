@@ -597,7 +597,7 @@ public static partial class OpenAiApi
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        await Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(context);
+        await WorkerProblem.Create(status, title, detail).ExecuteAsync(context);
     }
 
     private static string ServerTiming(TimeProvider time, Sequence[] sequences, long started, long firstToken, Metrics? metrics, int tokens)

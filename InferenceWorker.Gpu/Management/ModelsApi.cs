@@ -182,6 +182,5 @@ public static class ModelsApi
         return Problem(StatusCodes.Status503ServiceUnavailable, ProblemTitles.RegistryUnavailable, "The model registry (PostgreSQL) is unreachable; retry shortly.");
     }
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: status);
+    private static ProblemHttpResult Problem(int status, string title, string detail) => WorkerProblem.Create(status, title, detail);
 }

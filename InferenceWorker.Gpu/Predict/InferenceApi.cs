@@ -39,7 +39,7 @@ public static class InferenceApi
     private static Results<Ok<ReadyResponse>, ProblemHttpResult> GetServerReady(WorkerReadiness readiness) =>
         readiness.IsReady
             ? TypedResults.Ok(new ReadyResponse(true))
-            : TypedResults.Problem(title: ProblemTitles.NotReady, detail: readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable);
+            : WorkerProblem.Create(StatusCodes.Status503ServiceUnavailable, ProblemTitles.NotReady, readiness.Describe());
 
     private static async Task<Results<Ok<ModelMetadataResponse>, ProblemHttpResult>> GetModelMetadata(
         string name, int? version, ModelResolver resolver, CancellationToken cancellationToken)
@@ -68,12 +68,12 @@ public static class InferenceApi
                 sessions.IsLoaded(record.Name, record.Version)));
     }
 
-    private static ProblemHttpResult NotFound(string name, int? version) => TypedResults.Problem(
-        title: ProblemTitles.ModelNotFound,
-        detail: version is null
+    private static ProblemHttpResult NotFound(string name, int? version) => WorkerProblem.Create(
+        StatusCodes.Status404NotFound,
+        ProblemTitles.ModelNotFound,
+        version is null
             ? $"No model named '{name}' is registered; list models with GET /v1/models or upload one with POST /v1/models?name={name}."
-            : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.",
-        statusCode: StatusCodes.Status404NotFound);
+            : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.");
 
     private static async Task InferAsync(HttpContext context, string name, string? versionText)
     {
@@ -390,5 +390,5 @@ public static class InferenceApi
     }
 
     private static Task Problem(HttpContext context, int status, string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
+        WorkerProblem.Create(status, title, detail).ExecuteAsync(context);
 }

@@ -197,6 +197,23 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
     }
 
     [Fact]
+    public async Task Infer_RefusedForAClientThatAcceptsOnlyHtml_StillAnswersTheTypedProblem()
+    {
+        await using var host = await HostWith();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v2/models/missing/infer")
+        {
+            Content = new StringContent(ModelsApiTests.LinearRequest, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("/docs/api.md#model-not-found", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Infer_MissingInput_Returns400NamingIt()
     {
         await using var host = await HostWith(("two", SampleModels.TwoInTwoOut()));
