@@ -1,8 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Diagnostics.Metrics;
 using BenchPlatform.Protocol.Problems;
 using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
