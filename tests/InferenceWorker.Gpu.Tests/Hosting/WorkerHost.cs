@@ -1,15 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using BenchPlatform.InferenceWorker.Llm;
+using BenchPlatform.InferenceWorker.Management;
+using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.TestCommon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using BenchPlatform.InferenceWorker.Llm;
-using BenchPlatform.InferenceWorker.Management;
-using BenchPlatform.InferenceWorker.Predict;
 
 namespace BenchPlatform.InferenceWorker.Tests.Hosting;
 
