@@ -5,6 +5,7 @@ using BenchPlatform.Gateway.Health;
 using BenchPlatform.Gateway.Options;
 using BenchPlatform.Gateway.Telemetry;
 using BenchPlatform.Gateway.Validation;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -152,11 +153,11 @@ public static class GatewayExtensions
             {
                 var allow = string.Join(", ", allowed);
                 context.Response.Headers.Allow = allow;
-                return GatewayProblem.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+                return GatewayProblem.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, ProblemTitles.MethodNotAllowed,
                     $"{request.Path} does not accept {request.Method}; use {allow}.");
             }
 
-            return GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown route",
+            return GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, ProblemTitles.UnknownRoute,
                 $"There is no {request.Method} {request.Path}; see the API reference (docs/api.md in the repository) for the gateway's routes (/v1/…, /v2/…, /health).");
         });
         return app;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchPlatform.Gateway.Forwarding;
 using BenchPlatform.Gateway.Options;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Model;
@@ -50,7 +51,7 @@ internal sealed class ApiKeyMiddleware
             || !TryFind(authorization.AsSpan(Scheme.Length).Trim(), out var caller))
         {
             context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
-            return GatewayProblem.WriteAsync(context, StatusCodes.Status401Unauthorized, "API key required",
+            return GatewayProblem.WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemTitles.ApiKeyRequired,
                 authorization.Length == 0
                     ? "Send an API key in the Authorization header: 'Authorization: Bearer <key>'."
                     : "The API key is not known; check the key in 'Authorization: Bearer <key>'.");
@@ -58,7 +59,7 @@ internal sealed class ApiKeyMiddleware
 
         if (!caller.IsAdmin && context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is { } route && GatewayRoutes.PolicyOf(route).Admin)
         {
-            return GatewayProblem.WriteAsync(context, StatusCodes.Status403Forbidden, "Admin key required",
+            return GatewayProblem.WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTitles.AdminKeyRequired,
                 $"{context.Request.Method} {path} is a management call; use a key with the admin role.");
         }
 

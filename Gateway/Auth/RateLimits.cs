@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using BenchPlatform.Gateway.Forwarding;
 using BenchPlatform.Gateway.Options;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.Net.Http.Headers;
 
 namespace BenchPlatform.Gateway.Auth;
@@ -72,7 +73,7 @@ internal static class RateLimits
                     : 1;
                 var context = rejected.HttpContext;
                 context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(GatewayProblem.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Rate limit exceeded",
+                return new ValueTask(GatewayProblem.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTitles.RateLimitExceeded,
                     $"This key's request rate is over its limit; retry after {seconds} s.", retryAfterSeconds: seconds));
             };
         });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchPlatform.Gateway.Forwarding;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
@@ -28,7 +29,7 @@ internal static class InternalApi
         if (string.IsNullOrEmpty(token)
             || !InternalToken.Matches(context.Request.Headers[InternalTokenOptions.HeaderName], System.Text.Encoding.UTF8.GetBytes(token)))
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status401Unauthorized, "Missing or wrong internal token",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemTitles.InternalTokenRequired,
                 $"The /_internal endpoints are for the AppHost; send the per-run token in {InternalTokenOptions.HeaderName}.");
             return Results.Empty;
         }
@@ -40,7 +41,7 @@ internal static class InternalApi
     {
         if (!registry.TryGet(cluster, out var entry))
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown cluster",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status404NotFound, ProblemTitles.UnknownCluster,
                 $"There is no cluster '{cluster}'; use one of: {string.Join(", ", registry.Clusters.Select(c => c.Name))}.");
             return;
         }
@@ -52,7 +53,7 @@ internal static class InternalApi
         }
         catch (JsonException ex)
         {
-            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON",
+            await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, ProblemTitles.MalformedJson,
                 $"The body is not valid JSON ({ex.Message}); send {{\"desired\":n,\"destinations\":[…]}}.", "body");
             return;
         }
@@ -65,7 +66,7 @@ internal static class InternalApi
             field ??= maxError is null ? null : "max";
             if (error is not null)
             {
-                await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid replica set", error, field);
+                await GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidReplicaSet, error, field);
                 return;
             }
 

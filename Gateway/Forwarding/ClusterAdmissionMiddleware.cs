@@ -55,7 +55,7 @@ internal sealed partial class ClusterAdmissionMiddleware(
 
             if (!cluster.HoldsWhenCold || AllReadyUnhealthy(clusterState))
             {
-                await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica available",
+                await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.NoReplicaAvailable,
                     $"No replica of '{cluster.Name}' is healthy right now; retry after {_options.RetryAfterSeconds} s.",
                     retryAfterSeconds: _options.RetryAfterSeconds);
                 return;
@@ -75,7 +75,7 @@ internal sealed partial class ClusterAdmissionMiddleware(
                 }
                 else if (!context.RequestAborted.IsCancellationRequested)
                 {
-                    await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Cold start timed out",
+                    await GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ColdStartTimedOut,
                         $"No replica of '{cluster.Name}' became ready within {_options.HoldTimeout.TotalSeconds:0.#} s; retry after {_options.RetryAfterSeconds} s.",
                         retryAfterSeconds: _options.RetryAfterSeconds);
                 }
@@ -157,7 +157,7 @@ internal sealed partial class ClusterAdmissionMiddleware(
     }
 
     private Task WriteScaledToZeroAsync(HttpContext context, ClusterEntry cluster) =>
-        GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Scaled to zero",
+        GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ScaledToZero,
             $"'{cluster.Name}' is scaled to zero by an operator (max 0), so no replica will start; retry after {_options.RetryAfterSeconds} s, " +
             $"or raise max with PUT /v1/scale/{cluster.Name} {{\"min\":0,\"max\":4}}.",
             retryAfterSeconds: _options.RetryAfterSeconds);

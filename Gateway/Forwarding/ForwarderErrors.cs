@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using BenchPlatform.Gateway.Options;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -40,19 +41,19 @@ internal sealed partial class ForwarderErrors(RequestDelegate next, TimeProvider
         var task = error.Error switch
         {
             ForwarderError.NoAvailableDestinations => GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                "No replica available", $"No replica is in rotation; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
+                ProblemTitles.NoReplicaAvailable, $"No replica is in rotation; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
             ForwarderError.Request when IsConnectFailure(error) => GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                "Replica unreachable", $"No replica accepted the connection; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
+                ProblemTitles.ReplicaUnreachable, $"No replica accepted the connection; retry after {retryAfter} s.", retryAfterSeconds: retryAfter),
             ForwarderError.Request => GatewayProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                "Replica failed", $"The replica dropped the connection before answering (it may have crashed and is being replaced); retry after {retryAfter} s.",
+                ProblemTitles.ReplicaFailed, $"The replica dropped the connection before answering (it may have crashed and is being replaced); retry after {retryAfter} s.",
                 retryAfterSeconds: retryAfter),
             ForwarderError.RequestTimedOut => GatewayProblem.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
-                "Replica timed out", $"The replica sent nothing for {_options.RequestTimeout.TotalSeconds:0.###} s (Gateway:RequestTimeout)."),
+                ProblemTitles.ReplicaTimedOut, $"The replica sent nothing for {_options.RequestTimeout.TotalSeconds:0.###} s (Gateway:RequestTimeout)."),
             ForwarderError.RequestBodyClient => GatewayProblem.WriteAsync(context, StatusCodes.Status400BadRequest,
-                "Request body incomplete", "The request body ended before its declared length; send the whole body.", "body"),
+                ProblemTitles.RequestBodyIncomplete, "The request body ended before its declared length; send the whole body.", "body"),
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled => Task.CompletedTask,
             _ => GatewayProblem.WriteAsync(context, StatusCodes.Status502BadGateway,
-                "Replica failed", $"The replica broke the exchange ({error.Error}) before answering; retry the call."),
+                ProblemTitles.ReplicaFailed, $"The replica broke the exchange ({error.Error}) before answering; retry the call."),
         };
         await task;
     }

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.Net.Http.Headers;
 
 namespace BenchPlatform.Gateway.Forwarding;
 
-/// <summary>Writes RFC 9457 <c>application/problem+json</c> answers; <c>field</c> names the offending request field.</summary>
+/// <summary>
+/// Writes RFC 9457 <c>application/problem+json</c> answers: <c>type</c> from the title (<see cref="ProblemTypes"/>),
+/// <c>field</c> naming the offending request field.
+/// </summary>
 internal static class GatewayProblem
 {
     public const string ContentType = "application/problem+json";
@@ -23,6 +27,7 @@ internal static class GatewayProblem
         await using (var writer = new Utf8JsonWriter(response.BodyWriter))
         {
             writer.WriteStartObject();
+            writer.WriteString("type", ProblemTypes.Of(title));
             writer.WriteString("title", title);
             writer.WriteNumber("status", status);
             writer.WriteString("detail", detail);

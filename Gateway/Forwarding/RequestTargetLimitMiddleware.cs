@@ -1,4 +1,5 @@
 using BenchPlatform.Gateway.Options;
+using BenchPlatform.Protocol.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,7 @@ internal sealed class RequestTargetLimitMiddleware(RequestDelegate next, IOption
             return next(context);
         }
 
-        return GatewayProblem.WriteAsync(context, StatusCodes.Status414UriTooLong, "Request target too long",
+        return GatewayProblem.WriteAsync(context, StatusCodes.Status414UriTooLong, ProblemTitles.RequestTargetTooLong,
             $"The path and query are {length} characters; the gateway accepts at most {_limit} (Gateway:MaxRequestTargetBytes). Send long values in the body.",
             "path");
     }

@@ -178,10 +178,9 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        // Only the JSON part is text: binary tensor data after it is forwarded as it came. A header longer than the body
-        // is the infer-body reader's to refuse.
-        var json = jsonLength > 0 ? Math.Min(jsonLength, length) : length;
-        if (!Utf8.IsValid(buffer.AsSpan(0, json)))
+        // The infer-body reader checks that an infer body's JSON part is UTF-8 itself (binary tensor data after it is
+        // forwarded as it came), as the worker does; every other body is checked here.
+        if (kind != BodyKind.Infer && !Utf8.IsValid(buffer.AsSpan(0, length)))
         {
             await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
             return false;
@@ -194,7 +193,7 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             BodyKind.Infer => InferBodyReader.Validate(buffer.AsSpan(0, length), jsonLength > 0 ? jsonLength : null, out _),
             BodyKind.Completion => CompletionRequestReader.Validate(buffer.AsMemory(0, length), chat: false),
             BodyKind.ChatCompletion => CompletionRequestReader.Validate(buffer.AsMemory(0, length), chat: true),
-            _ => CheckRules(kind, buffer.AsMemory(0, json)),
+            _ => CheckRules(kind, buffer.AsMemory(0, length)),
         };
 
         if (refusal is not null)

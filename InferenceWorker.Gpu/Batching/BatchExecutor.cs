@@ -39,7 +39,7 @@ internal static class BatchExecutor
         }
         catch (OnnxRuntimeException ex)
         {
-            var error = new BadRequestException("ONNX Runtime rejected the input", $"Model '{model.Record.Name}' could not run on this input: {ex.Message}");
+            var error = new BadRequestException(ProblemTitles.OnnxRuntimeRejectedInput, $"Model '{model.Record.Name}' could not run on this input: {ex.Message}");
             foreach (var work in group)
             {
                 work.Fail(error);

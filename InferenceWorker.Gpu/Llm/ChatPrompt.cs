@@ -20,7 +20,7 @@ internal static class ChatPrompt
             }
             catch (TemplateException e)
             {
-                throw new LlmRequestException(StatusCodes.Status400BadRequest, "Chat template failed",
+                throw new LlmRequestException(StatusCodes.Status400BadRequest, ProblemTitles.ChatTemplateFailed,
                     $"The model's chat template could not render these messages: {e.Message}. Change the messages (roles, order) to what the template accepts, or use /v1/completions with a prompt.");
             }
         }

@@ -51,10 +51,10 @@ internal sealed class CompletionJob : IDisposable
                 switch (model.Engine.Submit(job.Sequences[i]))
                 {
                     case SubmitResult.QueueFull:
-                        throw new LlmRequestException(StatusCodes.Status429TooManyRequests, "Too many requests",
+                        throw new LlmRequestException(StatusCodes.Status429TooManyRequests, ProblemTitles.TooManyRequests,
                             $"Model '{model.Name}' has {options.MaxWaiting} requests waiting (Llm:MaxWaiting); retry after {options.RetryAfterSeconds} s.", options.RetryAfterSeconds);
                     case SubmitResult.TooLarge:
-                        throw Bad("Request too large", $"prompt ({prompt.Length}) + max_tokens ({maxTokens}) = {prompt.Length + maxTokens} KV positions exceeds the KV budget of {options.KvBudgetTokens} (Llm:KvBudgetTokens); lower max_tokens.");
+                        throw Bad(ProblemTitles.RequestTooLarge, $"prompt ({prompt.Length}) + max_tokens ({maxTokens}) = {prompt.Length + maxTokens} KV positions exceeds the KV budget of {options.KvBudgetTokens} (Llm:KvBudgetTokens); lower max_tokens.");
                 }
             }
         }
@@ -80,18 +80,18 @@ internal sealed class CompletionJob : IDisposable
         var contextLength = model.Config.ContextLength;
         if (promptLength >= contextLength)
         {
-            throw Bad("Prompt too long", $"The prompt is {promptLength} tokens; model '{model.Name}' has a context of {contextLength} tokens ({model.Config.ContextSource}). Shorten the prompt to at most {contextLength - 1} tokens.");
+            throw Bad(ProblemTitles.PromptTooLong, $"The prompt is {promptLength} tokens; model '{model.Name}' has a context of {contextLength} tokens ({model.Config.ContextSource}). Shorten the prompt to at most {contextLength - 1} tokens.");
         }
 
         var maxTokens = request.MaxTokens ?? (chat ? Math.Min(256, contextLength - promptLength) : Math.Min(16, contextLength - promptLength));
         if (maxTokens > options.MaxOutputTokens)
         {
-            throw Bad("Invalid max_tokens", $"max_tokens is {maxTokens}; this worker allows at most {options.MaxOutputTokens} (Llm:MaxOutputTokens).");
+            throw Bad(ProblemTitles.InvalidMaxTokens, $"max_tokens is {maxTokens}; this worker allows at most {options.MaxOutputTokens} (Llm:MaxOutputTokens).");
         }
 
         if (promptLength + maxTokens > contextLength)
         {
-            throw Bad("Invalid max_tokens", $"The prompt ({promptLength} tokens) plus max_tokens ({maxTokens}) exceeds model '{model.Name}''s context of {contextLength} tokens; set max_tokens to at most {contextLength - promptLength}.");
+            throw Bad(ProblemTitles.InvalidMaxTokens, $"The prompt ({promptLength} tokens) plus max_tokens ({maxTokens}) exceeds model '{model.Name}''s context of {contextLength} tokens; set max_tokens to at most {contextLength - promptLength}.");
         }
 
         return maxTokens;

@@ -15,7 +15,7 @@ internal static class CompletionPrompt
             {
                 if ((uint)token >= (uint)vocab)
                 {
-                    throw Bad("Invalid prompt", $"Token id {token} is outside model '{model.Name}''s vocabulary of {vocab}.");
+                    throw Bad(ProblemTitles.InvalidPrompt, $"Token id {token} is outside model '{model.Name}''s vocabulary of {vocab}.");
                 }
             }
 
@@ -29,7 +29,7 @@ internal static class CompletionPrompt
             var messages = request.Messages!;
             if (messages.All(m => m.Content.Length == 0))
             {
-                throw Bad("Empty prompt", "Every message's content is empty; send some text.");
+                throw Bad(ProblemTitles.EmptyPrompt, "Every message's content is empty; send some text.");
             }
 
             text = ChatPrompt.Render(reread ? ChatPrompt.Reread(messages) : messages, model.Tokenizer, model.Template);
@@ -39,14 +39,14 @@ internal static class CompletionPrompt
             text = request.Prompt ?? "";
             if (text.Length == 0)
             {
-                throw Bad("Empty prompt", "prompt is empty; send the text to complete.");
+                throw Bad(ProblemTitles.EmptyPrompt, "prompt is empty; send the text to complete.");
             }
 
             text = reread ? Strategy.Reread(text) : text;
         }
 
         var tokens = model.Tokenizer.EncodePrompt(text);
-        return tokens.Length > 0 ? tokens : throw Bad("Empty prompt", "The prompt encodes to no tokens; send some text.");
+        return tokens.Length > 0 ? tokens : throw Bad(ProblemTitles.EmptyPrompt, "The prompt encodes to no tokens; send some text.");
     }
 
     private static LlmRequestException Bad(string title, string detail) => new(StatusCodes.Status400BadRequest, title, detail);

@@ -107,7 +107,7 @@ internal sealed class CompletionRun
         {
             throw token.Error is EngineOverloadedException
                 ? new LlmRequestException(StatusCodes.Status503ServiceUnavailable, ProblemTitles.Overloaded, token.Error.Message, 1)
-                : new LlmRequestException(StatusCodes.Status503ServiceUnavailable, "Generation failed", $"Model '{Model.Name}' failed a generation step: {token.Error.Message}", 1);
+                : new LlmRequestException(StatusCodes.Status503ServiceUnavailable, ProblemTitles.GenerationFailed, $"Model '{Model.Name}' failed a generation step: {token.Error.Message}", 1);
         }
     }
 

@@ -17,12 +17,12 @@ internal static class LlmUpload
     {
         if (ModelNames.Check(name) is { } problem)
         {
-            return TypedResults.Problem(title: "Invalid model name", detail: problem, statusCode: StatusCodes.Status400BadRequest);
+            return WorkerProblem.Create(StatusCodes.Status400BadRequest, ProblemTitles.InvalidModelName, problem);
         }
 
         if (catalog.Contains(name!))
         {
-            return TypedResults.Problem(title: "Model exists", detail: $"An LLM named '{name}' is already served; pick another name.", statusCode: StatusCodes.Status409Conflict);
+            return WorkerProblem.Create(StatusCodes.Status409Conflict, ProblemTitles.ModelExists, $"An LLM named '{name}' is already served; pick another name.");
         }
 
         var root = Path.GetFullPath(Path.Combine(storage.Value.Root, "llm"));
@@ -59,7 +59,7 @@ internal static class LlmUpload
         }
         catch (LlmRequestException e)
         {
-            return TypedResults.Problem(title: e.Title, detail: e.Message, statusCode: e.Status);
+            return WorkerProblem.Create(e.Status, e.Title, e.Message);
         }
         finally
         {
@@ -87,7 +87,7 @@ internal static class LlmUpload
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
         {
-            throw Bad("Invalid model upload", "The body must be a .gguf file or a zip of an ONNX model folder (model.onnx, tokenizer.json, config.json); it is neither: " + Redact(e.Message, root));
+            throw Bad(ProblemTitles.InvalidModelUpload, "The body must be a .gguf file or a zip of an ONNX model folder (model.onnx, tokenizer.json, config.json); it is neither: " + Redact(e.Message, root));
         }
 
         return Directory.GetFiles(folder).Length == 0 && Directory.GetDirectories(folder) is [var only] ? only : folder;
@@ -109,7 +109,7 @@ internal static class LlmUpload
         catch (Exception e) when (e is InvalidDataException or IOException or JsonException)
         {
             Directory.Delete(target, recursive: true);
-            throw Bad("Invalid model", Redact(e.Message, root));
+            throw Bad(ProblemTitles.InvalidModel, Redact(e.Message, root));
         }
     }
 

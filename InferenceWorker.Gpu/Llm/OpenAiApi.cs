@@ -89,7 +89,7 @@ public static class OpenAiApi
             {
                 if (await resolver.ResolveAsync(name, null, cancellationToken) is not null)
                 {
-                    return new(StatusCodes.Status400BadRequest, "Not a language model", $"Model '{name}' is an ONNX model, not an LLM; call POST /v2/models/{name}/infer, or pick a model with kind \"llm\" from GET /v1/models.");
+                    return new(StatusCodes.Status400BadRequest, ProblemTitles.NotALanguageModel, $"Model '{name}' is an ONNX model, not an LLM; call POST /v2/models/{name}/infer, or pick a model with kind \"llm\" from GET /v1/models.");
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -98,7 +98,7 @@ public static class OpenAiApi
             }
         }
 
-        return new LlmRequestException(StatusCodes.Status404NotFound, "Unknown model", $"No LLM named '{name}' is served here; GET /v1/models lists the models with kind \"llm\".");
+        return new LlmRequestException(StatusCodes.Status404NotFound, ProblemTitles.UnknownModel, $"No LLM named '{name}' is served here; GET /v1/models lists the models with kind \"llm\".");
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
@@ -137,6 +137,6 @@ public static class OpenAiApi
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        await TypedResults.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(context);
+        await WorkerProblem.Create(status, title, detail).ExecuteAsync(context);
     }
 }

@@ -38,7 +38,7 @@ internal sealed class UpstreamProxy(TimeProvider time) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new LlmRequestException(StatusCodes.Status503ServiceUnavailable, "Upstream unavailable",
+            throw new LlmRequestException(StatusCodes.Status503ServiceUnavailable, ProblemTitles.UpstreamUnavailable,
                 $"The upstream engine of model '{upstream.Name}' at {upstream.BaseUrl} did not answer: {e.Message}", 5);
         }
 

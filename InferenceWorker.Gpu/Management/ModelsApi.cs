@@ -32,17 +32,17 @@ public static class ModelsApi
     {
         if (ModelNames.Check(name) is { } nameProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid model name", nameProblem);
+            return Problem(StatusCodes.Status400BadRequest, ProblemTitles.InvalidModelName, nameProblem);
         }
 
         if (maxBatchSize is < 1 or > 1 << 20)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid max_batch_size", "max_batch_size must be between 1 and 1048576.");
+            return Problem(StatusCodes.Status400BadRequest, ProblemTitles.InvalidMaxBatchSize, "max_batch_size must be between 1 and 1048576.");
         }
 
         if (maxQueueDelayUs is < 0 or > 10_000_000)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid max_queue_delay_us", "max_queue_delay_us must be between 0 and 10000000 (10 s).");
+            return Problem(StatusCodes.Status400BadRequest, ProblemTitles.InvalidMaxQueueDelay, "max_queue_delay_us must be between 0 and 10000000 (10 s).");
         }
 
         var limit = options.Value.MaxUploadBytes;
@@ -53,7 +53,7 @@ public static class ModelsApi
 
         if (context.Request.ContentLength > limit)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Model too large", $"The upload is {context.Request.ContentLength} bytes; this worker accepts at most {limit} (Inference:MaxUploadBytes).");
+            return Problem(StatusCodes.Status413PayloadTooLarge, ProblemTitles.ModelTooLarge, $"The upload is {context.Request.ContentLength} bytes; this worker accepts at most {limit} (Inference:MaxUploadBytes).");
         }
 
         byte[] bytes;
@@ -65,12 +65,12 @@ public static class ModelsApi
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Model too large", $"This worker accepts at most {limit} bytes (Inference:MaxUploadBytes).");
+            return Problem(StatusCodes.Status413PayloadTooLarge, ProblemTitles.ModelTooLarge, $"This worker accepts at most {limit} bytes (Inference:MaxUploadBytes).");
         }
 
         if (bytes.Length == 0)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Empty upload", "The body is empty; send the model's .onnx bytes as application/octet-stream.");
+            return Problem(StatusCodes.Status400BadRequest, ProblemTitles.EmptyUpload, "The body is empty; send the model's .onnx bytes as application/octet-stream.");
         }
 
         try
@@ -80,7 +80,7 @@ public static class ModelsApi
         }
         catch (InvalidModelException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Not a loadable ONNX model",
+            return Problem(StatusCodes.Status400BadRequest, ProblemTitles.NotALoadableOnnxModel,
                 $"{ex.Message} Nothing was stored; upload the bytes of an .onnx file that ONNX Runtime can load.");
         }
         catch (Exception ex) when (IsDatabaseDown(ex))
@@ -90,7 +90,7 @@ public static class ModelsApi
         catch (IOException ex) when (BlobStore.IsDiskFull(ex))
         {
             context.Response.Headers.RetryAfter = "60";
-            return Problem(StatusCodes.Status507InsufficientStorage, "Model store full",
+            return Problem(StatusCodes.Status507InsufficientStorage, ProblemTitles.ModelStoreFull,
                 $"The model store's disk has no room for these {bytes.Length} bytes; nothing was stored. Free space there " +
                 "(e.g. DELETE /v1/models/{name} for models no longer needed), then upload again.");
         }
@@ -182,6 +182,5 @@ public static class ModelsApi
         return Problem(StatusCodes.Status503ServiceUnavailable, ProblemTitles.RegistryUnavailable, "The model registry (PostgreSQL) is unreachable; retry shortly.");
     }
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: status);
+    private static ProblemHttpResult Problem(int status, string title, string detail) => WorkerProblem.Create(status, title, detail);
 }

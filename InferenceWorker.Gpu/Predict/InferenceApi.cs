@@ -39,7 +39,7 @@ public static class InferenceApi
     private static Results<Ok<ReadyResponse>, ProblemHttpResult> GetServerReady(WorkerReadiness readiness) =>
         readiness.IsReady
             ? TypedResults.Ok(new ReadyResponse(true))
-            : TypedResults.Problem(title: "Not ready", detail: readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable);
+            : WorkerProblem.Create(StatusCodes.Status503ServiceUnavailable, ProblemTitles.NotReady, readiness.Describe());
 
     private static async Task<Results<Ok<ModelMetadataResponse>, ProblemHttpResult>> GetModelMetadata(
         string name, int? version, ModelResolver resolver, CancellationToken cancellationToken)
@@ -68,12 +68,12 @@ public static class InferenceApi
                 sessions.IsLoaded(record.Name, record.Version)));
     }
 
-    private static ProblemHttpResult NotFound(string name, int? version) => TypedResults.Problem(
-        title: ProblemTitles.ModelNotFound,
-        detail: version is null
+    private static ProblemHttpResult NotFound(string name, int? version) => WorkerProblem.Create(
+        StatusCodes.Status404NotFound,
+        ProblemTitles.ModelNotFound,
+        version is null
             ? $"No model named '{name}' is registered; list models with GET /v1/models or upload one with POST /v1/models?name={name}."
-            : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.",
-        statusCode: StatusCodes.Status404NotFound);
+            : $"Model '{name}' has no version {version}; GET /v1/models/{name} shows the latest.");
 
     private static async Task InferAsync(HttpContext context, string name, string? versionText)
     {
@@ -84,7 +84,7 @@ public static class InferenceApi
         {
             if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             {
-                await Problem(context, StatusCodes.Status400BadRequest, "Invalid version", $"Version '{versionText}' is not a positive integer.");
+                await Problem(context, StatusCodes.Status400BadRequest, ProblemTitles.InvalidVersion, $"Version '{versionText}' is not a positive integer.");
                 return;
             }
 
@@ -257,7 +257,7 @@ public static class InferenceApi
         catch (FileNotFoundException)
         {
             context.Response.Headers.RetryAfter = "1";
-            await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unavailable",
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ModelUnavailable,
                 $"Model '{record.Name}' v{record.Version} was deleted while this request was served; retry to use the current version.");
             return;
         }
@@ -301,7 +301,7 @@ public static class InferenceApi
             catch (ObjectDisposedException ex)
             {
                 context.Response.Headers.RetryAfter = "1";
-                await Problem(context, StatusCodes.Status503ServiceUnavailable, "Model unloaded", ex.Message);
+                await Problem(context, StatusCodes.Status503ServiceUnavailable, ProblemTitles.ModelUnloaded, ex.Message);
                 return;
             }
 
@@ -369,19 +369,19 @@ public static class InferenceApi
             writer.WriteStartObject();
             if (id is not null)
             {
-                writer.WriteString("id"u8, id);
+                writer.WriteString(InferFields.Id, id);
             }
 
-            writer.WriteString("model_name"u8, record.Name);
-            writer.WriteString("model_version"u8, record.Version.ToString(CultureInfo.InvariantCulture));
-            writer.WritePropertyName("outputs"u8);
+            writer.WriteString(InferFields.ModelName, record.Name);
+            writer.WriteString(InferFields.ModelVersion, record.Version.ToString(CultureInfo.InvariantCulture));
+            writer.WritePropertyName(InferFields.Outputs);
             writer.WriteRawValue(outputsJson, skipInputValidation: true);
-            writer.WriteStartObject("parameters"u8);
-            writer.WriteNumber("inference_time_ms"u8, Math.Round(inferenceMs, 3));
-            writer.WriteBoolean("cached"u8, cached);
+            writer.WriteStartObject(InferFields.Parameters);
+            writer.WriteNumber(InferFields.InferenceTimeMs, Math.Round(inferenceMs, 3));
+            writer.WriteBoolean(InferFields.Cached, cached);
             if (!cached)
             {
-                writer.WriteNumber("batch_size"u8, batchSize);
+                writer.WriteNumber(InferFields.BatchSize, batchSize);
             }
 
             writer.WriteEndObject();
@@ -390,5 +390,5 @@ public static class InferenceApi
     }
 
     private static Task Problem(HttpContext context, int status, string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
+        WorkerProblem.Create(status, title, detail).ExecuteAsync(context);
 }

@@ -8,7 +8,7 @@ namespace BenchPlatform.InferenceWorker.Predict;
 /// </summary>
 public static class InputBinder
 {
-    private const string Title = "Input does not match the model";
+    private const string Title = ProblemTitles.InputDoesNotMatchModel;
 
     /// <summary>The request's inputs in model order, and for each model output whether it was asked for.</summary>
     public static (InputTensor[] Inputs, bool[] Outputs) Bind(ModelRecord record, int maxBatchSize, InferRequest request)

@@ -46,10 +46,10 @@ internal static class OutputJson
             }
 
             writer.WriteStartObject();
-            writer.WriteString("name"u8, names[o]);
+            writer.WriteString(InferFields.Name, names[o]);
             var type = OrtDataTypes.FromOrt(info.ElementDataType);
-            writer.WriteString("datatype"u8, TensorDataTypes.Name(type));
-            writer.WriteStartArray("shape"u8);
+            writer.WriteString(InferFields.Datatype, TensorDataTypes.Name(type));
+            writer.WriteStartArray(InferFields.Shape);
             foreach (var dim in shape)
             {
                 writer.WriteNumberValue(dim);
@@ -59,13 +59,13 @@ internal static class OutputJson
             if (binary is not null && binary[o])
             {
                 var size = WriteBinary(binaryData!, value, info.ElementDataType, start, count);
-                writer.WriteStartObject("parameters"u8);
-                writer.WriteNumber("binary_data_size"u8, size);
+                writer.WriteStartObject(InferFields.Parameters);
+                writer.WriteNumber(InferFields.BinaryDataSize, size);
                 writer.WriteEndObject();
             }
             else
             {
-                writer.WriteStartArray("data"u8);
+                writer.WriteStartArray(InferFields.Data);
                 WriteData(writer, value, info.ElementDataType, start, count);
                 writer.WriteEndArray();
             }

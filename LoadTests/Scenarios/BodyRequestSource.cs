@@ -1,4 +1,5 @@
 using BenchPlatform.LoadTests.Engine;
+using BenchPlatform.Protocol.Inference;
 
 namespace BenchPlatform.LoadTests.Scenarios;
 
@@ -46,7 +47,7 @@ public sealed class BodyRequestSource : IRequestSource
 
         if (_binaryHeader is not null)
         {
-            request.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", _binaryHeader);
+            request.Headers.TryAddWithoutValidation(InferBodyReader.BinaryHeader, _binaryHeader);
         }
 
         if (_authorization is not null)

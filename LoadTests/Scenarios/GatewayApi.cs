@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using BenchPlatform.LoadTests.Cli;
+using BenchPlatform.Protocol.Inference;
 
 namespace BenchPlatform.LoadTests.Scenarios;
 
@@ -37,7 +38,7 @@ public sealed class GatewayApi
     {
         using var document = await GetJsonAsync($"/v2/models/{Uri.EscapeDataString(model)}", cancellationToken).ConfigureAwait(false);
         var inputs = new List<ModelInput>();
-        if (!document.RootElement.TryGetProperty("inputs", out var array) || array.ValueKind != JsonValueKind.Array)
+        if (!document.RootElement.TryGetProperty(InferFields.Inputs.EncodedUtf8Bytes, out var array) || array.ValueKind != JsonValueKind.Array)
         {
             throw new ScenarioFailedException($"GET /v2/models/{model} returned no 'inputs' array.");
         }
@@ -45,12 +46,12 @@ public sealed class GatewayApi
         foreach (var input in array.EnumerateArray())
         {
             var shape = new List<long>();
-            foreach (var dim in input.GetProperty("shape").EnumerateArray())
+            foreach (var dim in input.GetProperty(InferFields.Shape.EncodedUtf8Bytes).EnumerateArray())
             {
                 shape.Add(dim.GetInt64());
             }
 
-            inputs.Add(new ModelInput(input.GetProperty("name").GetString()!, input.GetProperty("datatype").GetString()!, [.. shape]));
+            inputs.Add(new ModelInput(input.GetProperty(InferFields.Name.EncodedUtf8Bytes).GetString()!, input.GetProperty(InferFields.Datatype.EncodedUtf8Bytes).GetString()!, [.. shape]));
         }
 
         return inputs;

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using BenchPlatform.Protocol.Inference;
+using BenchPlatform.Protocol.Tensors;
 
 namespace BenchPlatform.LoadTests.Scenarios;
 
@@ -45,24 +47,25 @@ public static class InferBody
         {
             var input = inputs[n];
             var count = Count(ResolveShape(input.Shape, batch, inputSize));
+            var type = DataType(input);
             var before = data.WrittenCount;
             for (long i = 0; i < count; i++)
             {
                 var wave = MathF.Round(MathF.Sin(i * 0.05f) * 0.5f, 4);
-                switch (input.Datatype.ToUpperInvariant())
+                switch (type)
                 {
-                    case "FP32": Write(data, wave); break;
-                    case "FP16": Write(data, (Half)wave); break;
-                    case "FP64": Write(data, (double)wave); break;
-                    case "BOOL": Write(data, (byte)(i % 2 == 0 ? 1 : 0)); break;
-                    case "STRING" or "BYTES": Write(data, 1); Write(data, (byte)'x'); break;
-                    case "INT8": Write(data, (sbyte)intFill); break;
-                    case "UINT8": Write(data, (byte)intFill); break;
-                    case "INT16": Write(data, (short)intFill); break;
-                    case "UINT16": Write(data, (ushort)intFill); break;
-                    case "INT32": Write(data, (int)intFill); break;
-                    case "UINT32": Write(data, (uint)intFill); break;
-                    case "UINT64": Write(data, (ulong)intFill); break;
+                    case TensorDataType.Fp32: Write(data, wave); break;
+                    case TensorDataType.Fp16: Write(data, (Half)wave); break;
+                    case TensorDataType.Fp64: Write(data, (double)wave); break;
+                    case TensorDataType.Bool: Write(data, (byte)(i % 2 == 0 ? 1 : 0)); break;
+                    case TensorDataType.String: Write(data, 1); Write(data, (byte)'x'); break;
+                    case TensorDataType.Int8: Write(data, (sbyte)intFill); break;
+                    case TensorDataType.UInt8: Write(data, (byte)intFill); break;
+                    case TensorDataType.Int16: Write(data, (short)intFill); break;
+                    case TensorDataType.UInt16: Write(data, (ushort)intFill); break;
+                    case TensorDataType.Int32: Write(data, (int)intFill); break;
+                    case TensorDataType.UInt32: Write(data, (uint)intFill); break;
+                    case TensorDataType.UInt64: Write(data, (ulong)intFill); break;
                     default: Write(data, intFill); break;
                 }
             }
@@ -74,28 +77,28 @@ public static class InferBody
         using (var json = new Utf8JsonWriter(header))
         {
             json.WriteStartObject();
-            json.WriteStartArray("inputs");
+            json.WriteStartArray(InferFields.Inputs);
             for (var n = 0; n < inputs.Count; n++)
             {
                 json.WriteStartObject();
-                json.WriteString("name", inputs[n].Name);
-                json.WriteString("datatype", inputs[n].Datatype);
-                json.WriteStartArray("shape");
+                json.WriteString(InferFields.Name, inputs[n].Name);
+                json.WriteString(InferFields.Datatype, inputs[n].Datatype);
+                json.WriteStartArray(InferFields.Shape);
                 foreach (var dim in ResolveShape(inputs[n].Shape, batch, inputSize))
                 {
                     json.WriteNumberValue(dim);
                 }
 
                 json.WriteEndArray();
-                json.WriteStartObject("parameters");
-                json.WriteNumber("binary_data_size", sizes[n]);
+                json.WriteStartObject(InferFields.Parameters);
+                json.WriteNumber(InferFields.BinaryDataSize, sizes[n]);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteStartObject("parameters");
-            json.WriteBoolean("cache", useCache);
+            json.WriteStartObject(InferFields.Parameters);
+            json.WriteBoolean(InferFields.Cache, useCache);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -103,6 +106,9 @@ public static class InferBody
         headerLength = header.WrittenCount;
         return [.. header.WrittenSpan, .. data.WrittenSpan];
     }
+
+    /// <summary>The input's datatype from the protocol's table; metadata may spell it in lower case.</summary>
+    private static TensorDataType DataType(ModelInput input) => TensorDataTypes.Parse(input.Datatype.ToUpperInvariant());
 
     private static long Count(long[] shape)
     {
@@ -127,7 +133,7 @@ public static class InferBody
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteStartArray("inputs");
+            json.WriteStartArray(InferFields.Inputs);
             foreach (var input in inputs)
             {
                 var shape = ResolveShape(input.Shape, batch, inputSize);
@@ -138,32 +144,34 @@ public static class InferBody
                 }
 
                 json.WriteStartObject();
-                json.WriteString("name", input.Name);
-                json.WriteString("datatype", input.Datatype);
-                json.WriteStartArray("shape");
+                json.WriteString(InferFields.Name, input.Name);
+                json.WriteString(InferFields.Datatype, input.Datatype);
+                json.WriteStartArray(InferFields.Shape);
                 foreach (var dim in shape)
                 {
                     json.WriteNumberValue(dim);
                 }
 
                 json.WriteEndArray();
-                json.WriteStartArray("data");
+                json.WriteStartArray(InferFields.Data);
+                var type = DataType(input);
                 for (long i = 0; i < count; i++)
                 {
-                    switch (input.Datatype.ToUpperInvariant())
+                    if (TensorDataTypes.IsFloat(type))
                     {
-                        case "FP32" or "FP16" or "FP64":
-                            json.WriteNumberValue(MathF.Round(MathF.Sin(i * 0.05f) * 0.5f, 4));
-                            break;
-                        case "BOOL":
-                            json.WriteBooleanValue(i % 2 == 0);
-                            break;
-                        case "STRING" or "BYTES":
-                            json.WriteStringValue("x");
-                            break;
-                        default:
-                            json.WriteNumberValue(intFill);
-                            break;
+                        json.WriteNumberValue(MathF.Round(MathF.Sin(i * 0.05f) * 0.5f, 4));
+                    }
+                    else if (type == TensorDataType.Bool)
+                    {
+                        json.WriteBooleanValue(i % 2 == 0);
+                    }
+                    else if (type == TensorDataType.String)
+                    {
+                        json.WriteStringValue("x");
+                    }
+                    else
+                    {
+                        json.WriteNumberValue(intFill);
                     }
                 }
 
@@ -172,8 +180,8 @@ public static class InferBody
             }
 
             json.WriteEndArray();
-            json.WriteStartObject("parameters");
-            json.WriteBoolean("cache", useCache);
+            json.WriteStartObject(InferFields.Parameters);
+            json.WriteBoolean(InferFields.Cache, useCache);
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -30,7 +30,7 @@ public static partial class InferBodyReader
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("name"u8))
+                if (reader.ValueTextEquals(InferFields.Name.EncodedUtf8Bytes))
                 {
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
@@ -41,7 +41,7 @@ public static partial class InferBodyReader
                     named = true;
                     name = decode ? reader.GetString() : null;
                 }
-                else if (reader.ValueTextEquals("datatype"u8))
+                else if (reader.ValueTextEquals(InferFields.Datatype.EncodedUtf8Bytes))
                 {
                     reader.Read();
                     Expect(ref reader, JsonTokenType.String, "inputs[#].datatype must be a string such as \"FP32\".", "inputs[#].datatype", index);
@@ -49,13 +49,13 @@ public static partial class InferBodyReader
                     datatype = type == TensorDataType.Unknown ? reader.GetString() : TensorDataTypes.Name(type);
                     Discard(ref filled, ref checkedFast);
                 }
-                else if (reader.ValueTextEquals("shape"u8))
+                else if (reader.ValueTextEquals(InferFields.Shape.EncodedUtf8Bytes))
                 {
                     reader.Read();
                     rank = ReadShape(ref reader, index, dims);
                     Discard(ref filled, ref checkedFast);
                 }
-                else if (reader.ValueTextEquals("data"u8))
+                else if (reader.ValueTextEquals(InferFields.Data.EncodedUtf8Bytes))
                 {
                     reader.Read();
                     dataStart = position.Offset + (int)reader.TokenStartIndex;
@@ -79,7 +79,7 @@ public static partial class InferBodyReader
                         dataEnd = position.Offset + (int)reader.BytesConsumed;
                     }
                 }
-                else if (reader.ValueTextEquals("parameters"u8))
+                else if (reader.ValueTextEquals(InferFields.Parameters.EncodedUtf8Bytes))
                 {
                     reader.Read();
                     binarySize = ReadInputParameters(ref reader, index);
@@ -262,7 +262,7 @@ public static partial class InferBodyReader
         long size = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isSize = reader.ValueTextEquals("binary_data_size"u8);
+            var isSize = reader.ValueTextEquals(InferFields.BinaryDataSize.EncodedUtf8Bytes);
             reader.Read();
             if (!isSize)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using BenchPlatform.Protocol.Problems;
 
 namespace BenchPlatform.Protocol.Inference;
@@ -7,7 +8,7 @@ namespace BenchPlatform.Protocol.Inference;
 /// The one reader of Open Inference Protocol v2 infer bodies (docs/api.md), JSON or with binary tensor data, in two
 /// modes over the same code: <see cref="Decode(ReadOnlySpan{byte}, int?)"/> (the worker) reads the tensors into pooled
 /// buffers; <see cref="Validate"/> (the gateway) checks and counts them without keeping a value. Both refuse exactly
-/// the same bodies with the same problem. <c>data</c> may be flat (row-major) or nested; it may come before or after
+/// the same bodies with the same problem, a JSON part that is not UTF-8 among them. <c>data</c> may be flat (row-major) or nested; it may come before or after
 /// <c>datatype</c>.
 /// </summary>
 public static partial class InferBodyReader
@@ -56,6 +57,11 @@ public static partial class InferBodyReader
         try
         {
             var json = Json(body, jsonLength);
+            if (!Utf8.IsValid(json))
+            {
+                throw new BadRequestException(Title, "The body is not valid UTF-8; send JSON text encoded as UTF-8.", "body");
+            }
+
             var counts = default(Counter);
             return ReadCore(json, body[json.Length..], jsonLength is not null, inputs, fastData, ref counts)!;
         }
@@ -92,6 +98,11 @@ public static partial class InferBodyReader
         try
         {
             var json = jsonLength is null ? body : body[..jsonLength.Value];
+            if (!Utf8.IsValid(json))
+            {
+                return false;
+            }
+
             var counter = default(Counter);
             ReadCore(json, body[json.Length..], jsonLength is not null, inputs: null, fastData: true, ref counter);
             counts = new InferBodyCounts(counter.Inputs, counter.Elements, counter.BinaryBytes);
@@ -139,13 +150,13 @@ public static partial class InferBodyReader
         var binaryOutput = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (reader.ValueTextEquals(InferFields.Id.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.String, "\"id\" must be a string.", "id");
                 id = decode ? reader.GetString() : null;
             }
-            else if (reader.ValueTextEquals("inputs"u8))
+            else if (reader.ValueTextEquals(InferFields.Inputs.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartArray, "\"inputs\" must be an array of tensors {\"name\",\"shape\",\"datatype\",\"data\"}.", "inputs");
@@ -160,7 +171,7 @@ public static partial class InferBodyReader
                     counts.Inputs++;
                 }
             }
-            else if (reader.ValueTextEquals("outputs"u8))
+            else if (reader.ValueTextEquals(InferFields.Outputs.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartArray, "\"outputs\" must be an array of {\"name\": …}.", "outputs");
@@ -171,14 +182,14 @@ public static partial class InferBodyReader
                     ReadOutput(ref reader, index++, outputs, ref binaryOutputs);
                 }
             }
-            else if (reader.ValueTextEquals("parameters"u8))
+            else if (reader.ValueTextEquals(InferFields.Parameters.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartObject, "\"parameters\" must be an object.", "parameters");
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isCache = reader.ValueTextEquals("cache"u8);
-                    var isBinaryOutput = reader.ValueTextEquals("binary_data_output"u8);
+                    var isCache = reader.ValueTextEquals(InferFields.Cache.EncodedUtf8Bytes);
+                    var isBinaryOutput = reader.ValueTextEquals(InferFields.BinaryDataOutput.EncodedUtf8Bytes);
                     reader.Read();
                     if (isCache)
                     {
@@ -238,7 +249,7 @@ public static partial class InferBodyReader
         var binary = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("name"u8))
+            if (reader.ValueTextEquals(InferFields.Name.EncodedUtf8Bytes))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -251,13 +262,13 @@ public static partial class InferBodyReader
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("parameters"u8))
+            else if (reader.ValueTextEquals(InferFields.Parameters.EncodedUtf8Bytes))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.StartObject, "An output's \"parameters\" must be an object such as {\"binary_data\": true}.", "outputs[#].parameters", index);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isBinary = reader.ValueTextEquals("binary_data"u8);
+                    var isBinary = reader.ValueTextEquals(InferFields.BinaryData.EncodedUtf8Bytes);
                     reader.Read();
                     if (isBinary)
                     {

@@ -59,37 +59,9 @@ internal static class JsonNumbers
             }
         }
 
-        var exponent = 0;
-        if (i < json.Length && json[i] is (byte)'e' or (byte)'E')
+        if (!TryReadExponent(json, ref i, out var exponent))
         {
-            i++;
-            var exponentNegative = false;
-            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
-            {
-                exponentNegative = json[i] == '-';
-                i++;
-            }
-
-            var exponentStart = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-            {
-                if (exponent < 100_000)
-                {
-                    exponent = (exponent * 10) + (json[i] - '0');
-                }
-
-                i++;
-            }
-
-            if (i == exponentStart)
-            {
-                return -1;
-            }
-
-            if (exponentNegative)
-            {
-                exponent = -exponent;
-            }
+            return -1;
         }
 
         // Below 10^4, 10^38 and 10^308 every value is finite in FP16, FP32 and FP64; nearer the limit, convert as decode does.
@@ -294,37 +266,9 @@ internal static class JsonNumbers
             }
         }
 
-        var exponent = 0;
-        if (i < json.Length && json[i] is (byte)'e' or (byte)'E')
+        if (!TryReadExponent(json, ref i, out var exponent))
         {
-            i++;
-            var exponentNegative = false;
-            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
-            {
-                exponentNegative = json[i] == '-';
-                i++;
-            }
-
-            var exponentStart = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-            {
-                if (exponent < 100_000)
-                {
-                    exponent = (exponent * 10) + (json[i] - '0');
-                }
-
-                i++;
-            }
-
-            if (i == exponentStart)
-            {
-                return -1;
-            }
-
-            if (exponentNegative)
-            {
-                exponent = -exponent;
-            }
+            return -1;
         }
 
         var scale = exponent - fractionDigits;
@@ -367,5 +311,45 @@ internal static class JsonNumbers
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// Reads the exponent part (<c>e</c>, <c>E</c>, a sign, digits) at <paramref name="i"/>, if there is one, and moves
+    /// past it; 0 when there is none. False for an <c>e</c> without digits. A huge exponent saturates at about 10^5.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadExponent(ReadOnlySpan<byte> json, ref int i, out int exponent)
+    {
+        exponent = 0;
+        if (i >= json.Length || json[i] is not ((byte)'e' or (byte)'E'))
+        {
+            return true;
+        }
+
+        i++;
+        var negative = false;
+        if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+        {
+            negative = json[i] == '-';
+            i++;
+        }
+
+        var start = i;
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        {
+            if (exponent < 100_000)
+            {
+                exponent = (exponent * 10) + (json[i] - '0');
+            }
+
+            i++;
+        }
+
+        if (negative)
+        {
+            exponent = -exponent;
+        }
+
+        return i > start;
     }
 }

@@ -41,12 +41,12 @@ public static class CompletionRequestReader
     {
         if (body.IsEmpty)
         {
-            throw Bad("Empty body", "Send a JSON object with at least \"model\" and " + (chat ? "\"messages\"." : "\"prompt\"."), "body");
+            throw Bad(ProblemTitles.EmptyBody, "Send a JSON object with at least \"model\" and " + (chat ? "\"messages\"." : "\"prompt\"."), "body");
         }
 
         if (!Utf8.IsValid(body.Span))
         {
-            throw Bad("Invalid UTF-8", "The request body is not valid UTF-8; send JSON encoded as UTF-8.", "body");
+            throw Bad(ProblemTitles.InvalidUtf8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.", "body");
         }
 
         JsonDocument document;
@@ -56,7 +56,7 @@ public static class CompletionRequestReader
         }
         catch (JsonException e)
         {
-            throw Bad("Invalid JSON", $"The body is not valid JSON: {e.Message}", "body");
+            throw Bad(ProblemTitles.InvalidJson, $"The body is not valid JSON: {e.Message}", "body");
         }
 
         using (document)
@@ -69,10 +69,10 @@ public static class CompletionRequestReader
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw Bad("Invalid JSON", "The body must be a JSON object.", "body");
+            throw Bad(ProblemTitles.InvalidJson, "The body must be a JSON object.", "body");
         }
 
-        var model = String(root, "model") ?? throw Bad("Missing model", "Set \"model\" to a model id from GET /v1/models.", "model");
+        var model = String(root, "model") ?? throw Bad(ProblemTitles.MissingModel, "Set \"model\" to a model id from GET /v1/models.", "model");
         string? prompt = null;
         int[]? promptTokens = null;
         IReadOnlyList<ChatMessage>? messages = null;
@@ -89,44 +89,44 @@ public static class CompletionRequestReader
         var maxTokens = Int(root, maxTokensField);
         if (maxTokens is <= 0)
         {
-            throw Bad("Invalid max_tokens", $"max_tokens must be at least 1; it was {maxTokens}.", maxTokensField);
+            throw Bad(ProblemTitles.InvalidMaxTokens, $"max_tokens must be at least 1; it was {maxTokens}.", maxTokensField);
         }
 
         var temperature = Float(root, "temperature");
         if (temperature is < 0f or > 2f)
         {
-            throw Bad("Invalid temperature", $"temperature must be between 0 and 2; it was {temperature}.", "temperature");
+            throw Bad(ProblemTitles.InvalidTemperature, $"temperature must be between 0 and 2; it was {temperature}.", "temperature");
         }
 
         var topP = Float(root, "top_p");
         if (topP is <= 0f or > 1f)
         {
-            throw Bad("Invalid top_p", $"top_p must be in (0, 1]; it was {topP}.", "top_p");
+            throw Bad(ProblemTitles.InvalidTopP, $"top_p must be in (0, 1]; it was {topP}.", "top_p");
         }
 
         var topK = Int(root, "top_k");
         if (topK is < 0)
         {
-            throw Bad("Invalid top_k", $"top_k must be 0 (off) or more; it was {topK}.", "top_k");
+            throw Bad(ProblemTitles.InvalidTopK, $"top_k must be 0 (off) or more; it was {topK}.", "top_k");
         }
 
         var penalty = Float(root, "repetition_penalty") ?? 1f;
         if (penalty is <= 0f or > 10f)
         {
-            throw Bad("Invalid repetition_penalty", $"repetition_penalty must be in (0, 10]; it was {penalty}.", "repetition_penalty");
+            throw Bad(ProblemTitles.InvalidRepetitionPenalty, $"repetition_penalty must be in (0, 10]; it was {penalty}.", "repetition_penalty");
         }
 
         var n = Int(root, "n");
         if (n is < 1 or > MaxN)
         {
-            throw Bad("Invalid n", $"n must be between 1 and {MaxN}; it was {n}.", "n");
+            throw Bad(ProblemTitles.InvalidN, $"n must be between 1 and {MaxN}; it was {n}.", "n");
         }
 
         var strategy = ReadStrategy(root);
         var stream = ReadStream(root);
         if (stream && strategy.Chooses())
         {
-            throw Bad("Strategy does not stream", $"strategy '{strategy.WireName()}' picks one of several finished samples; set \"stream\": false.", "stream");
+            throw Bad(ProblemTitles.StrategyDoesNotStream, $"strategy '{strategy.WireName()}' picks one of several finished samples; set \"stream\": false.", "stream");
         }
 
         return new CompletionRequest
@@ -152,7 +152,7 @@ public static class CompletionRequestReader
     {
         if (!root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind == JsonValueKind.Null)
         {
-            throw Bad("Missing prompt", "Set \"prompt\" to the text to complete.", "prompt");
+            throw Bad(ProblemTitles.MissingPrompt, "Set \"prompt\" to the text to complete.", "prompt");
         }
 
         if (prompt.ValueKind == JsonValueKind.String)
@@ -173,21 +173,21 @@ public static class CompletionRequestReader
             {
                 if (token.ValueKind != JsonValueKind.Number || !token.TryGetInt32(out tokens[i]) || tokens[i++] < 0)
                 {
-                    throw Bad("Invalid prompt", "prompt must be a string, an array of one string, or an array of token ids (integers ≥ 0); batches of prompts are not supported, send one request each.", "prompt");
+                    throw Bad(ProblemTitles.InvalidPrompt, "prompt must be a string, an array of one string, or an array of token ids (integers ≥ 0); batches of prompts are not supported, send one request each.", "prompt");
                 }
             }
 
             return (null, tokens);
         }
 
-        throw Bad("Invalid prompt", "prompt must be a non-empty string, an array of one string, or an array of token ids.", "prompt");
+        throw Bad(ProblemTitles.InvalidPrompt, "prompt must be a non-empty string, an array of one string, or an array of token ids.", "prompt");
     }
 
     private static List<ChatMessage> ReadMessages(JsonElement root)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            throw Bad("Missing messages", "Set \"messages\" to an array of {\"role\",\"content\"} objects.", "messages");
+            throw Bad(ProblemTitles.MissingMessages, "Set \"messages\" to an array of {\"role\",\"content\"} objects.", "messages");
         }
 
         var list = new List<ChatMessage>();
@@ -196,7 +196,7 @@ public static class CompletionRequestReader
             var role = message.ValueKind == JsonValueKind.Object ? String(message, "role") : null;
             if (role is null || !Contains(Roles, role))
             {
-                throw Bad("Invalid message", $"messages[{list.Count}] needs a \"role\": one of {string.Join(", ", Roles)}.",
+                throw Bad(ProblemTitles.InvalidMessage, $"messages[{list.Count}] needs a \"role\": one of {string.Join(", ", Roles)}.",
                     message.ValueKind == JsonValueKind.Object ? $"messages[{list.Count}].role" : $"messages[{list.Count}]");
             }
 
@@ -205,7 +205,7 @@ public static class CompletionRequestReader
 
         if (list.Count == 0)
         {
-            throw Bad("Empty messages", "messages must hold at least one message.", "messages");
+            throw Bad(ProblemTitles.EmptyMessages, "messages must hold at least one message.", "messages");
         }
 
         return list;
@@ -226,7 +226,7 @@ public static class CompletionRequestReader
 
         if (content.ValueKind != JsonValueKind.Array)
         {
-            throw Bad("Invalid message", $"messages[{index}].content must be a string or an array of text parts.", $"messages[{index}].content");
+            throw Bad(ProblemTitles.InvalidMessage, $"messages[{index}].content must be a string or an array of text parts.", $"messages[{index}].content");
         }
 
         var text = new StringBuilder();
@@ -238,7 +238,7 @@ public static class CompletionRequestReader
             }
             else
             {
-                throw Bad("Unsupported content", $"messages[{index}].content has a part that is not text; only text parts are supported.", $"messages[{index}].content");
+                throw Bad(ProblemTitles.UnsupportedContent, $"messages[{index}].content has a part that is not text; only text parts are supported.", $"messages[{index}].content");
             }
         }
 
@@ -255,7 +255,7 @@ public static class CompletionRequestReader
         var name = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
         return CompletionStrategies.TryParse(value.ValueKind == JsonValueKind.String ? name : null, out var strategy)
             ? strategy
-            : throw Bad("Unknown strategy", $"strategy '{name}' is unknown; use one of {string.Join(", ", CompletionStrategies.Names)}.", "strategy");
+            : throw Bad(ProblemTitles.UnknownStrategy, $"strategy '{name}' is unknown; use one of {string.Join(", ", CompletionStrategies.Names)}.", "strategy");
     }
 
     private static bool ReadStream(JsonElement root)
@@ -269,7 +269,7 @@ public static class CompletionRequestReader
         {
             JsonValueKind.True => true,
             JsonValueKind.False or JsonValueKind.Null => false,
-            _ => throw Bad("Invalid stream", $"stream must be true or false; it was {value.GetRawText()}.", "stream"),
+            _ => throw Bad(ProblemTitles.InvalidStream, $"stream must be true or false; it was {value.GetRawText()}.", "stream"),
         };
     }
 
@@ -282,7 +282,7 @@ public static class CompletionRequestReader
 
         return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seed)
             ? seed
-            : throw Bad("Invalid seed", "seed must be an integer.", "seed");
+            : throw Bad(ProblemTitles.InvalidSeed, "seed must be an integer.", "seed");
     }
 
     private static string[] ReadStop(JsonElement root)
@@ -301,17 +301,17 @@ public static class CompletionRequestReader
         {
             foreach (var item in stop.EnumerateArray())
             {
-                list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Bad("Invalid stop", "stop must be a string or an array of strings.", "stop"));
+                list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Bad(ProblemTitles.InvalidStop, "stop must be a string or an array of strings.", "stop"));
             }
         }
         else
         {
-            throw Bad("Invalid stop", "stop must be a string or an array of strings.", "stop");
+            throw Bad(ProblemTitles.InvalidStop, "stop must be a string or an array of strings.", "stop");
         }
 
         if (list.Count > MaxStops || list.Exists(string.IsNullOrEmpty))
         {
-            throw Bad("Invalid stop", $"stop takes at most {MaxStops} non-empty strings.", "stop");
+            throw Bad(ProblemTitles.InvalidStop, $"stop takes at most {MaxStops} non-empty strings.", "stop");
         }
 
         return [.. list];

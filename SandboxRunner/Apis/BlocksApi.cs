@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.SandboxRunner.Pool;
 using BenchPlatform.SandboxRunner.Registry;
 using BenchPlatform.SandboxRunner.Runs;
@@ -167,22 +168,25 @@ public static class BlocksApi
         }
         catch (PoolExhaustedException ex)
         {
-            return new RetryAfterResult(TypedResults.Problem(
-                title: "No jail free", detail: $"{ex.Message} Retry after {RetryAfterSeconds} s.", statusCode: StatusCodes.Status503ServiceUnavailable));
+            return new RetryAfterResult(Problem(
+                StatusCodes.Status503ServiceUnavailable, ProblemTitles.NoJailFree, $"{ex.Message} Retry after {RetryAfterSeconds} s."));
         }
     }
 
     private static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(title: "Invalid block request", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+        Problem(StatusCodes.Status400BadRequest, ProblemTitles.InvalidBlockRequest, detail);
 
     private static ProblemHttpResult NotFound(string name) =>
-        TypedResults.Problem(title: "Unknown block", detail: $"No block is registered as '{name}' (by name or sha256); register it with POST /v1/blocks.", statusCode: StatusCodes.Status404NotFound);
+        Problem(StatusCodes.Status404NotFound, ProblemTitles.UnknownBlock, $"No block is registered as '{name}' (by name or sha256); register it with POST /v1/blocks.");
 
     private static RetryAfterResult RegistryUnavailable() =>
-        new(TypedResults.Problem(
-            title: "Block registry unavailable",
-            detail: "The registry database is not configured or not answering (ConnectionStrings__registry); ad-hoc runs with POST /v1/blocks/run still work.",
-            statusCode: StatusCodes.Status503ServiceUnavailable));
+        new(Problem(
+            StatusCodes.Status503ServiceUnavailable,
+            ProblemTitles.BlockRegistryUnavailable,
+            "The registry database is not configured or not answering (ConnectionStrings__registry); ad-hoc runs with POST /v1/blocks/run still work."));
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: status, type: ProblemTypes.Of(title));
 
     private sealed class RetryAfterResult(ProblemHttpResult inner) : IResult
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.TestCommon;
 using Xunit.Abstractions;
 
@@ -123,8 +124,10 @@ public sealed class FuzzTests(StackFixture stack, ITestOutputHelper output) : IC
                 var ok = root.ValueKind == JsonValueKind.Object
                     && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString()!.Length > 0
                     && root.TryGetProperty("status", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == status
-                    && root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String && detail.GetString()!.Length > 0;
-                return ok ? (status, null) : (status, $"{status} problem lacks title/status/detail: {Cut(body)}");
+                    && root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String && detail.GetString()!.Length > 0
+                    && (!ProblemTypes.TryGet(title.GetString(), out var type)
+                        || (root.TryGetProperty("type", out var typeMember) && typeMember.GetString() == type));
+                return ok ? (status, null) : (status, $"{status} problem lacks title/status/detail, or its title's type: {Cut(body)}");
             }
             catch (JsonException)
             {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using BenchPlatform.Protocol.Tensors;
 
 namespace BenchPlatform.EndToEnd.Tests.Fuzzing;
 
@@ -211,7 +212,7 @@ public sealed class RequestFuzzer(int seed)
                 replacement = null;
                 break;
             case 3:
-                replacement = JsonValue.Create(Pick("1", "true", "", "FP32", "-1", "NaN"));
+                replacement = JsonValue.Create(Pick("1", "true", "", "-1", "NaN", TensorDataTypes.Name(Pick(Enum.GetValues<TensorDataType>()))));
                 break;
             case 4:
                 replacement = new JsonObject();

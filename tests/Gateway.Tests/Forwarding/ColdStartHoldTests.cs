@@ -115,6 +115,7 @@ public sealed class ColdStartHoldTests : IAsyncLifetime
         Assert.NotNull(response.Headers.RetryAfter);
         var problem = await ProblemAsync(response);
         Assert.Equal("Scaled to zero", problem.GetProperty("title").GetString());
+        Assert.Equal("/docs/api.md#scaled-to-zero", problem.GetProperty("type").GetString());
         Assert.Contains("scaled to zero by an operator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("PUT /v1/scale/inference", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, _appHost.Requests);

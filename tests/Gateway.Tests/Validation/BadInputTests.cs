@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using BenchPlatform.Gateway.Tests.Infrastructure;
+using BenchPlatform.Protocol.Problems;
 using static BenchPlatform.Gateway.Tests.Infrastructure.Requests;
 
 namespace BenchPlatform.Gateway.Tests.Validation;
@@ -40,6 +41,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var problem = await ProblemAsync(response);
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Equal(ProblemTypes.Of(problem.GetProperty("title").GetString()), problem.GetProperty("type").GetString());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.Equal(0, _inference.Requests + _sandbox.Requests);
         return problem;
@@ -53,7 +55,22 @@ public sealed class BadInputTests : IAsyncLifetime
         using var response = await InferAsync("{\"inputs\": [ {\"name\": \"x\" ,, ] }");
 
         var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+        Assert.Equal("/docs/api.md#invalid-inference-request", problem.GetProperty("type").GetString());
         Assert.Contains("not valid JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_NameNotUtf8_Returns400AsTheWorkerWouldNamingTheBody()
+    {
+        byte[] body = [.. "{\"inputs\":[{\"name\":\"x"u8, 0xFF, .. "\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await _gateway.Client.PostAsync("/v2/models/mlp/infer", content);
+
+        var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+        Assert.Equal(ProblemTitles.InvalidInferenceRequest, problem.GetProperty("title").GetString());
+        Assert.Contains("not valid UTF-8", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

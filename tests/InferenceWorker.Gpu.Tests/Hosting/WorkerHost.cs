@@ -1,15 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using BenchPlatform.InferenceWorker.Llm;
+using BenchPlatform.InferenceWorker.Management;
+using BenchPlatform.InferenceWorker.Predict;
 using BenchPlatform.TestCommon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using BenchPlatform.InferenceWorker.Llm;
-using BenchPlatform.InferenceWorker.Management;
-using BenchPlatform.InferenceWorker.Predict;
 
 namespace BenchPlatform.InferenceWorker.Tests.Hosting;
 
@@ -156,6 +156,10 @@ internal sealed record InferCall(int Status, string Body, string ServerTiming, s
     public float[] Floats(string name) => [.. Output(name).GetProperty("data").EnumerateArray().Select(e => e.GetSingle())];
 
     public string Detail => Json.GetProperty("detail").GetString()!;
+
+    public string? Title => Json.GetProperty("title").GetString();
+
+    public string? Type => Json.GetProperty("type").GetString();
 
     public bool Cached => Json.GetProperty("parameters").GetProperty("cached").GetBoolean();
 }

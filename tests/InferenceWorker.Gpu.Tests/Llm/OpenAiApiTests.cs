@@ -1,8 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Diagnostics.Metrics;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -245,6 +246,9 @@ public sealed class OpenAiApiTests(LlmHostFixture fixture) : IClassFixture<LlmHo
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(body);
         Assert.Contains(detail, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var type = problem.RootElement.GetProperty("type").GetString();
+        Assert.Equal(ProblemTypes.Of(problem.RootElement.GetProperty("title").GetString()), type);
+        Assert.StartsWith("/docs/api.md#", type, StringComparison.Ordinal);
     }
 
     private async Task<JsonDocument> PostJsonAsync(string path, object request)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BenchPlatform.InferenceWorker.Samples;
 using BenchPlatform.InferenceWorker.Tests.Hosting;
 using BenchPlatform.InferenceWorker.Tests.Management;
+using BenchPlatform.Protocol.Problems;
 using BenchPlatform.TestCommon;
 
 namespace BenchPlatform.InferenceWorker.Tests.Predict;
@@ -170,7 +171,46 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
 
         Assert.Equal(400, call.Status);
         Assert.Equal("application/problem+json", call.ContentType);
+        Assert.Equal(ProblemTypes.Of(call.Title), call.Type);
+        Assert.StartsWith("/docs/api.md#", call.Type, StringComparison.Ordinal);
         Assert.Contains(expected, call.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x78, 0xFF })] // a name with a byte that is never UTF-8
+    [InlineData(new byte[] { 0x78, 0xE2, 0x82 })] // a name whose last character is cut short
+    public async Task Infer_NameNotUtf8_Returns400ProblemNamingTheBody(byte[] name)
+    {
+        await using var host = await HostWith(("linear", SampleModels.Linear()));
+        byte[] body = [.. "{\"inputs\":[{\"name\":\""u8, .. name, .. "\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await host.Client.PostAsync("v2/models/linear/infer", content);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(ProblemTitles.InvalidInferenceRequest, problem.GetProperty("title").GetString());
+        Assert.Equal("/docs/api.md#invalid-inference-request", problem.GetProperty("type").GetString());
+        Assert.Contains("not valid UTF-8", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_RefusedForAClientThatAcceptsOnlyHtml_StillAnswersTheTypedProblem()
+    {
+        await using var host = await HostWith();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v2/models/missing/infer")
+        {
+            Content = new StringContent(ModelsApiTests.LinearRequest, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("/docs/api.md#model-not-found", problem.GetProperty("type").GetString());
     }
 
     [Fact]
@@ -258,6 +298,7 @@ public sealed class InferTests(PostgresFixture postgres, RedisFixture redis)
         var call = await host.InferAsync("missing", ModelsApiTests.LinearRequest);
 
         Assert.Equal(404, call.Status);
+        Assert.Equal("/docs/api.md#model-not-found", call.Type);
         Assert.Contains("No model named 'missing'", call.Detail, StringComparison.Ordinal);
     }
 

@@ -104,6 +104,14 @@ public sealed class InferBodyAgreementTests
         { "trailing value", """{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}]} {}""", null, "body" },
         { "syntax error after a fast array", """{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1]}],"id":}""", null, "body" },
 
+        // Not UTF-8 (the JSON part): bad bytes in a name, a STRING element, a key; a multi-byte sequence cut short.
+        { "name not UTF-8", RawBytes("{\"inputs\":[{\"name\":\"x\u00FF\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"), null, "body" },
+        { "STRING element not UTF-8", RawBytes(Input("STRING", "[1]", "[\"a\u00C3\u0028\"]")), null, "body" },
+        { "key not UTF-8", RawBytes("{\"inputs\":[{\"name\":\"x\",\"sh\u00FEape\":[1],\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"), null, "body" },
+        { "multi-byte sequence cut short", RawBytes(Input("STRING", "[1]", "[\"\u00E2\u0082\"]")), null, "body" },
+        { "JSON part not UTF-8, binary data after it", RawBytes(Binary("STRING", "[1]", 5).Replace("\"x\"", "\"x\u00FF\"", StringComparison.Ordinal)), new byte[] { 1, 0, 0, 0, 65 }, "body" },
+        { "binary data not UTF-8 after a UTF-8 JSON part", Binary("FP32", "[1]", 4), new byte[] { 0xFF, 0xFE, 0xFD, 0xFC }, null },
+
         // Binary tensor data.
         { "binary FP32", Binary("FP32", "[1,2]", 8), new byte[8], null },
         { "binary BOOL", Binary("BOOL", "[2]", 2), new byte[] { 0, 1 }, null },
@@ -124,7 +132,7 @@ public sealed class InferBodyAgreementTests
     [MemberData(nameof(Cases))]
     public void GatewayAndWorker_EveryCase_AgreeAndMatchTheContract(string name, string json, byte[]? binary, string? field)
     {
-        var body = Encoding.UTF8.GetBytes(json);
+        var body = Bytes(json);
         int? jsonLength = binary is null ? null : body.Length;
         body = [.. body, .. binary ?? []];
 
@@ -180,6 +188,10 @@ public sealed class InferBodyAgreementTests
     [InlineData("[-0,-1,255,256]")]
     [InlineData("[65504,65520,1e38,3.5e38]")]
     [InlineData("[1,2,3,1e400]")]
+    [InlineData("[1,2,3,1e]")]
+    [InlineData("[1,2,3,1E+]")]
+    [InlineData("[1,2e-0,3E+1,4e-99999]")]
+    [InlineData("[1e99999999999,2,3,4]")]
     public void GatewayAndWorker_EdgeArraysOfEveryNumericType_Agree(string data)
     {
         foreach (var datatype in (string[])["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64"])
@@ -219,6 +231,28 @@ public sealed class InferBodyAgreementTests
 
         Assert.Equal(InferBodyReader.BinaryHeader, refusal?.Field);
     }
+
+    [Fact]
+    public void GatewayAndWorker_InvalidUtf8_RefuseWithTheSameProblem()
+    {
+        var body = Bytes(RawBytes(Input("STRING", "[1]", "[\"\u00FF\"]")));
+
+        var refusal = InferBodyReader.Validate(body, null, out _);
+        var decodeError = Assert.Throws<BadRequestException>(() => InferBodyReader.Decode(body).Dispose());
+
+        Assert.Equal((ProblemTitles.InvalidInferenceRequest, "body"), (refusal?.Title, refusal?.Field));
+        Assert.Equal((refusal!.Title, refusal.Field, refusal.Message), (decodeError.Title, decodeError.Field, decodeError.Message));
+        Assert.Contains("not valid UTF-8", refusal.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Marks a case whose text holds raw bytes (the char U+00FF stands for the byte 0xFF), not UTF-8 text.</summary>
+    private static string RawBytes(string latin1) => RawPrefix + latin1;
+
+    private const string RawPrefix = "raw:";
+
+    /// <summary>A case's bytes: UTF-8 of its text, or, for a <see cref="RawBytes"/>, each char as one byte.</summary>
+    private static byte[] Bytes(string json) =>
+        json.StartsWith(RawPrefix, StringComparison.Ordinal) ? Encoding.Latin1.GetBytes(json[RawPrefix.Length..]) : Encoding.UTF8.GetBytes(json);
 
     private static string Input(string datatype, string shape, string data) =>
         $$$"""{"inputs":[{"name":"x","shape":{{{shape}}},"datatype":"{{{datatype}}}","data":{{{data}}}}]}""";

@@ -80,7 +80,9 @@ public sealed class BlockRegistryTests : IClassFixture<PostgresFixture>, IAsyncL
         using var response = await _client.PostAsJsonAsync("/v1/blocks/nobody/run", new { inputs = new { } });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("POST /v1/blocks", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("POST /v1/blocks", body, StringComparison.Ordinal);
+        Assert.Equal("/docs/api.md#unknown-block", JsonDocument.Parse(body).RootElement.GetProperty("type").GetString());
     }
 
     [Theory]
