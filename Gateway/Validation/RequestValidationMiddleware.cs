@@ -178,9 +178,9 @@ internal sealed class RequestValidationMiddleware(RequestDelegate next, IOptions
             return false;
         }
 
-        // The infer-body reader checks that an infer body's JSON part is UTF-8 itself (binary tensor data after it is
-        // forwarded as it came), as the worker does; every other body is checked here.
-        if (kind != BodyKind.Infer && !Utf8.IsValid(buffer.AsSpan(0, length)))
+        // The contract's readers check UTF-8 themselves (an infer body's JSON part only: binary tensor data after it is
+        // forwarded as it came), with the worker's problem; every other body is checked here.
+        if (kind is not (BodyKind.Infer or BodyKind.Completion or BodyKind.ChatCompletion) && !Utf8.IsValid(buffer.AsSpan(0, length)))
         {
             await BadRequest(context, "body", "The body is not valid UTF-8; send JSON text encoded as UTF-8.");
             return false;

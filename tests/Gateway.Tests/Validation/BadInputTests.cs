@@ -338,6 +338,22 @@ public sealed class BadInputTests : IAsyncLifetime
         await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
     }
 
+    [Theory]
+    [InlineData("/v1/completions")]
+    [InlineData("/v1/chat/completions")]
+    public async Task Completion_NotUtf8_Returns400AsTheWorkerWould(string path)
+    {
+        byte[] body = [.. "{\"model\":\"tiny-lm\",\"prompt\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await _gateway.Client.PostAsync(path, content);
+
+        var problem = await AssertRejectedAsync(response, HttpStatusCode.BadRequest, "body");
+        Assert.Equal(ProblemTitles.InvalidUtf8, problem.GetProperty("title").GetString());
+        Assert.Equal(ProblemTypes.Of(ProblemTitles.InvalidUtf8), problem.GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task ModelUpload_NoName_Returns400NamingName()
     {
